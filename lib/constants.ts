@@ -1,0 +1,70 @@
+/**
+ * The workshop's names, labels, images and ports. Every label, selector, name
+ * and port in the synthesized manifests derives from these values, so the
+ * homepage Service and the Pods it selects cannot drift apart.
+ */
+
+/** A set of Kubernetes labels (or a selector that matches exactly these labels). */
+export type Labels = Readonly<Record<string, string>>;
+
+/** Label key that names the application a Pod belongs to. */
+export const APP_LABEL = 'app';
+/** Label key that names the component of an application a Pod runs. */
+export const COMPONENT_LABEL = 'component';
+
+/**
+ * Object name of the homepage Deployment and of the homepage Service: the
+ * lesson addresses both by it (`deployment/homepage`, `endpoints homepage`,
+ * `http://homepage`).
+ */
+export const HOMEPAGE_NAME = 'homepage';
+/** Object name of the sleep Deployment (`deploy/sleep` in the lesson). */
+export const SLEEP_NAME = 'sleep';
+
+/** Labels of the homepage Pods, and the selector of the homepage Service. */
+export const HOMEPAGE_POD_LABELS: Labels = { [APP_LABEL]: 'signup', [COMPONENT_LABEL]: HOMEPAGE_NAME };
+/** Labels of the sleep Pods. */
+export const SLEEP_POD_LABELS: Labels = { [APP_LABEL]: SLEEP_NAME };
+
+/** Annotations of the homepage Pods: the workshop opts them out of Prometheus scraping. */
+export const HOMEPAGE_POD_ANNOTATIONS: Labels = { 'prometheus.io/scrape': 'false' };
+
+/** nginx serving the workshop's homepage on port 80. */
+export const HOMEPAGE_IMAGE = 'dak4dotnet/homepage-nginx:linux';
+/** An Alpine shell with curl and nslookup, used to call the homepage from inside the cluster. */
+export const SLEEP_IMAGE = 'dak4dotnet/sleep';
+
+/** A named TCP port. */
+export interface NamedPort {
+  readonly name: string;
+  readonly number: number;
+}
+
+/** The port nginx listens on; the homepage Service exposes the same number under the same name. */
+export const HTTP_PORT: NamedPort = { name: 'http', number: 80 };
+
+/**
+ * Node selector of every workshop Pod. The workshop's images are Linux images;
+ * `kubernetes.io/os` is the stable label (the `beta.kubernetes.io/os` label the
+ * original manifests used is deprecated and absent from recent nodes).
+ */
+export const LINUX_NODE_SELECTOR: Labels = { 'kubernetes.io/os': 'linux' };
+
+/** Output file names (without extension), one per chart. */
+export const MANIFEST_FILES = {
+  homepagePod: `${HOMEPAGE_NAME}-pod`,
+  homepageService: `${HOMEPAGE_NAME}-service`,
+  sleep: SLEEP_NAME,
+} as const;
+
+/** Extension of every synthesized manifest file. */
+export const MANIFEST_EXTENSION = '.yml';
+
+/** Default number of Pods of each workshop Deployment. */
+export const DEFAULT_REPLICAS = 1;
+
+/**
+ * Upper bound of `replicas`: every Pod of the workshop must fit on a 2-CPU
+ * laptop cluster next to its system Pods (see the resource table in the README).
+ */
+export const MAX_REPLICAS = 20;

@@ -1,0 +1,83 @@
+/**
+ * Syntax rules the Kubernetes API server applies to names, labels and image
+ * references. Each check returns undefined when the value is valid, otherwise
+ * a sentence saying what is wrong, so that both construct props and manifest
+ * validation report the same rule in the same words.
+ */
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const MAX_LABEL_LENGTH = 63;
+const MAX_SUBDOMAIN_LENGTH = 253;
+
+/** A DNS-1123 subdomain: the name rule of Deployments, Pods and most objects. */
+export function dns1123SubdomainProblem(value: string): string | undefined {
+  if (value.length > MAX_SUBDOMAIN_LENGTH) {
+    return `must be at most ${MAX_SUBDOMAIN_LENGTH} characters (DNS-1123 subdomain)`;
+  }
+  if (!value.split('.').every((part) => DNS1123_LABEL.test(part))) {
+    return 'must be a DNS-1123 subdomain: lower-case letters, digits, "-" and ".", starting and ending with a letter or digit';
+  }
+  return undefined;
+}
+
+/** A DNS-1035 label: the name rule of Services, whose names become DNS names. */
+export function dns1035LabelProblem(value: string): string | undefined {
+  if (value.length > MAX_LABEL_LENGTH) {
+    return `must be at most ${MAX_LABEL_LENGTH} characters (DNS-1035 label)`;
+  }
+  if (!DNS1035_LABEL.test(value)) {
+    return 'must be a DNS-1035 label: lower-case letters, digits and "-", starting with a letter and ending with a letter or digit';
+  }
+  return undefined;
+}
+
+/** A label key: an optional DNS-1123 subdomain prefix and "/", then a name of at most 63 characters. */
+export function labelKeyProblem(key: string): string | undefined {
+  const slash = key.lastIndexOf('/');
+  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
+  const name = key.slice(slash + 1);
+  if (prefix !== undefined) {
+    const prefixProblem = prefix === '' ? 'must not be empty' : dns1123SubdomainProblem(prefix);
+    if (prefixProblem) {
+      return `prefix "${prefix}" ${prefixProblem}`;
+    }
+  }
+  if (name.length > MAX_LABEL_LENGTH || !LABEL_NAME.test(name)) {
+    return `name part "${name}" must be 1-${MAX_LABEL_LENGTH} characters of letters, digits, "-", "_" and ".", starting and ending with a letter or digit`;
+  }
+  return undefined;
+}
+
+/** A label value: empty, or at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit. */
+export function labelValueProblem(value: unknown): string | undefined {
+  if (typeof value !== 'string') {
+    return 'must be a string';
+  }
+  if (value !== '' && (value.length > MAX_LABEL_LENGTH || !LABEL_NAME.test(value))) {
+    return `must be empty or at most ${MAX_LABEL_LENGTH} letters, digits, "-", "_" and ".", starting and ending with a letter or digit`;
+  }
+  return undefined;
+}
+
+// The grammar of github.com/distribution/reference: [host[:port]/]path[:tag][@digest].
+const HOST_COMPONENT = '(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)';
+const HOST = `(?:${HOST_COMPONENT}(?:\\.${HOST_COMPONENT})*(?::[0-9]+)?)`;
+const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const TAG = '[\\w][\\w.-]{0,127}';
+const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
+const IMAGE_REFERENCE = new RegExp(
+  `^(?:${HOST}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*(?::${TAG})?(?:@${DIGEST})?$`,
+);
+
+/** A container image reference such as `dak4dotnet/homepage-nginx:linux`. */
+export function imageReferenceProblem(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value.trim() === '') {
+    return 'must be a non-empty image reference';
+  }
+  if (!IMAGE_REFERENCE.test(value)) {
+    return 'must be an image reference of the form [registry/]repository[:tag][@digest], with a lower-case repository';
+  }
+  return undefined;
+}

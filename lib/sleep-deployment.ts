@@ -1,0 +1,36 @@
+import { Construct } from 'constructs';
+import { DEFAULT_REPLICAS, Labels, SLEEP_IMAGE, SLEEP_NAME, SLEEP_POD_LABELS } from './constants';
+import { WorkshopDeployment } from './workshop-deployment';
+
+export interface SleepDeploymentProps {
+  /**
+   * Number of sleep Pods.
+   * @default 1
+   */
+  readonly replicas?: number;
+  /**
+   * Image of the shell container the lesson runs `nslookup` and `curl` in.
+   * @default 'dak4dotnet/sleep'
+   */
+  readonly image?: string;
+  /**
+   * Labels of the sleep Pods; the Deployment selects exactly these.
+   * @default { app: 'sleep' }
+   */
+  readonly podLabels?: Labels;
+}
+
+/** The `sleep` Deployment: a shell inside the cluster from which to reach the homepage Service. */
+export class SleepDeployment extends WorkshopDeployment {
+  constructor(scope: Construct, id: string, props: SleepDeploymentProps = {}) {
+    super(scope, id, {
+      name: SLEEP_NAME,
+      podLabels: props.podLabels ?? SLEEP_POD_LABELS,
+      image: props.image ?? SLEEP_IMAGE,
+      replicas: props.replicas ?? DEFAULT_REPLICAS,
+      budget: { cpuMillis: { request: 10, limit: 100 }, memoryMebibytes: { request: 16, limit: 64 } },
+      // It only sleeps; `nslookup` and `curl` write nothing to disk and need no capability.
+      writableRootFilesystem: false,
+    });
+  }
+}

@@ -1,0 +1,162 @@
+import { App, Chart } from 'cdk8s';
+import {
+  HOMEPAGE_IMAGE, HOMEPAGE_NAME, HOMEPAGE_POD_LABELS, HTTP_PORT, LINUX_NODE_SELECTOR, MAX_REPLICAS, SLEEP_IMAGE,
+  SLEEP_NAME, SLEEP_POD_LABELS,
+} from '../lib/constants';
+import { HomepageDeployment } from '../lib/homepage-deployment';
+import { HomepageService } from '../lib/homepage-service';
+import { selectorMatches } from '../lib/label-selector';
+import { SleepDeployment } from '../lib/sleep-deployment';
+import { K8sObject, objectsOf, renderWorkshop, theObject } from './support';
+
+const objects = objectsOf();
+const homepage = theObject(objects, 'Deployment', HOMEPAGE_NAME);
+const sleep = theObject(objects, 'Deployment', SLEEP_NAME);
+const service = theObject(objects, 'Service', HOMEPAGE_NAME);
+const deployments = objects.filter((o) => o.kind === 'Deployment');
+
+const podSpec = (deployment: K8sObject) => deployment.spec.template.spec;
+const podLabels = (deployment: K8sObject) => deployment.spec.template.metadata.labels;
+
+describe('files and names', () => {
+  test('synthesis writes exactly three files, one object each', () => {
+    expect(renderWorkshop().map((m) => [m.file, m.objects.map((o) => `${o.kind}/${o.metadata.name}`)])).toEqual([
+      ['homepage-pod.yml', ['Deployment/homepage']],
+      ['homepage-service.yml', ['Service/homepage']],
+      ['sleep.yml', ['Deployment/sleep']],
+    ]);
+  });
+
+  test('object names carry no generated suffix, whatever the construct ids', () => {
+    const app = new App();
+    const chart = new Chart(app, 'some-chart-id');
+    new HomepageDeployment(chart, 'any-id');
+    new HomepageService(chart, 'other-id');
+    new SleepDeployment(chart, 'third-id');
+    expect(chart.toJson().map((o) => o.metadata.name)).toEqual(['homepage', 'homepage', 'sleep']);
+  });
+
+  test('rendering twice gives byte-identical YAML', () => {
+    expect(renderWorkshop().map((m) => m.yaml)).toEqual(renderWorkshop().map((m) => m.yaml));
+  });
+});
+
+describe('label wiring', () => {
+  test('the homepage Service selects exactly the homepage Pod labels', () => {
+    expect(service.spec.selector).toEqual(HOMEPAGE_POD_LABELS);
+    expect(selectorMatches(service.spec.selector, podLabels(homepage))).toBe(true);
+  });
+
+  test('the homepage Service does not select the sleep Pods', () => {
+    expect(selectorMatches(service.spec.selector, podLabels(sleep))).toBe(false);
+  });
+
+  test.each(deployments.map((d) => [d.metadata.name, d]))('Deployment %s selects its own Pod template', (_, d) => {
+    expect(selectorMatches(d.spec.selector.matchLabels, podLabels(d))).toBe(true);
+    expect(d.spec.selector.matchExpressions).toBeUndefined();
+  });
+
+  test('Pod templates carry exactly the workshop labels, none derived from construct paths', () => {
+    expect(podLabels(homepage)).toEqual({ app: 'signup', component: 'homepage' });
+    expect(homepage.spec.selector.matchLabels).toEqual({ app: 'signup', component: 'homepage' });
+    expect(podLabels(sleep)).toEqual({ app: 'sleep' });
+    expect(sleep.spec.selector.matchLabels).toEqual({ app: 'sleep' });
+  });
+
+  test('the Service targetPort resolves to a container port of every Pod it selects', () => {
+    const [port] = service.spec.ports;
+    for (const deployment of deployments.filter((d) => selectorMatches(service.spec.selector, podLabels(d)))) {
+      const containerPorts = podSpec(deployment).containers.flatMap((c: K8sObject) => c.ports ?? []);
+      const target = containerPorts.find((p: K8sObject) =>
+        (typeof port.targetPort === 'number' ? p.containerPort : p.name) === port.targetPort);
+      expect(target).toEqual({ containerPort: 80, name: 'http' });
+    }
+  });
+
+  test('changing a label constant changes every dependent label and selector together', () => {
+    jest.isolateModules(() => {
+      const actual = jest.requireActual('../lib/constants');
+      jest.doMock('../lib/constants', () => ({
+        ...actual,
+        HOMEPAGE_POD_LABELS: { app: 'signup-renamed', component: 'front' },
+        SLEEP_POD_LABELS: { app: 'shell' },
+      }));
+      const { objectsOf: renderMocked } = require('./support');
+      const changed: K8sObject[] = renderMocked();
+      const changedHomepage = theObject(changed, 'Deployment', HOMEPAGE_NAME);
+      const changedSleep = theObject(changed, 'Deployment', SLEEP_NAME);
+      const changedService = theObject(changed, 'Service', HOMEPAGE_NAME);
+      const front = { app: 'signup-renamed', component: 'front' };
+      expect(podLabels(changedHomepage)).toEqual(front);
+      expect(changedHomepage.spec.selector.matchLabels).toEqual(front);
+      expect(changedService.spec.selector).toEqual(front);
+      expect(podLabels(changedSleep)).toEqual({ app: 'shell' });
+      expect(changedSleep.spec.selector.matchLabels).toEqual({ app: 'shell' });
+    });
+    jest.dontMock('../lib/constants');
+  });
+});
+
+describe('the workshop facts', () => {
+  test('homepage: one nginx container serving port 80 named http, on Linux nodes', () => {
+    expect(homepage.spec.replicas).toBe(1);
+    expect(homepage.spec.template.metadata.annotations).toEqual({ 'prometheus.io/scrape': 'false' });
+    expect(podSpec(homepage).nodeSelector).toEqual({ 'kubernetes.io/os': 'linux' });
+    expect(podSpec(homepage).containers).toHaveLength(1);
+    const [container] = podSpec(homepage).containers;
+    expect(container.name).toBe('homepage');
+    expect(container.image).toBe('dak4dotnet/homepage-nginx:linux');
+    expect(container.ports).toEqual([{ containerPort: 80, name: 'http' }]);
+  });
+
+  test('homepage Service: ClusterIP, one port 80 named http', () => {
+    expect(service.spec.type).toBe('ClusterIP');
+    expect(service.spec.ports).toEqual([{ name: 'http', port: 80, targetPort: 80 }]);
+  });
+
+  test('sleep: one container named sleep running the sleep image, on Linux nodes', () => {
+    expect(sleep.spec.replicas).toBe(1);
+    expect(podSpec(sleep).containers.map((c: K8sObject) => [c.name, c.image])).toEqual([['sleep', 'dak4dotnet/sleep']]);
+    expect(podSpec(sleep).nodeSelector).toEqual(LINUX_NODE_SELECTOR);
+  });
+
+  test('the constants hold the workshop values', () => {
+    expect([HOMEPAGE_IMAGE, SLEEP_IMAGE, HTTP_PORT, SLEEP_POD_LABELS]).toEqual(
+      ['dak4dotnet/homepage-nginx:linux', 'dak4dotnet/sleep', { name: 'http', number: 80 }, { app: 'sleep' }]);
+  });
+});
+
+describe('replicas', () => {
+  test.each([0, 1, 3, 10, MAX_REPLICAS])('homepage replicas %i reach the manifest', (replicas) => {
+    expect(theObject(objectsOf({ homepage: { replicas } }), 'Deployment', HOMEPAGE_NAME).spec.replicas).toBe(replicas);
+  });
+
+  test.each([0, 3])('sleep replicas %i reach the manifest', (replicas) => {
+    expect(theObject(objectsOf({ sleep: { replicas } }), 'Deployment', SLEEP_NAME).spec.replicas).toBe(replicas);
+  });
+
+  test('changing homepage replicas changes only spec.replicas in homepage-pod.yml', () => {
+    const before = renderWorkshop();
+    const after = renderWorkshop({ homepage: { replicas: 3 } });
+    expect(after.map((m) => m.file)).toEqual(before.map((m) => m.file));
+    const changed = after.filter((m, i) => m.yaml !== before[i].yaml).map((m) => m.file);
+    expect(changed).toEqual(['homepage-pod.yml']);
+    const beforeLines = before[0].yaml.split('\n');
+    const differing = after[0].yaml.split('\n')
+      .map((line, i) => [beforeLines[i], line])
+      .filter(([was, is]) => was !== is);
+    expect(differing).toEqual([['  replicas: 1', '  replicas: 3']]);
+  });
+
+  test.each([
+    [-1, '-1'], [1.5, '1.5'], [NaN, 'NaN'], [Infinity, 'Infinity'], [-Infinity, '-Infinity'], [MAX_REPLICAS + 1, '21'],
+  ])('homepage replicas %p are refused, naming the construct and the value', (replicas, shown) => {
+    expect(() => renderWorkshop({ homepage: { replicas } })).toThrow(
+      `HomepageDeployment 'workshop/homepage-pod/homepage': prop 'replicas' must be a whole number from 0 to ${MAX_REPLICAS}, got ${shown}`);
+  });
+
+  test('sleep replicas are checked too', () => {
+    expect(() => renderWorkshop({ sleep: { replicas: -2 } })).toThrow(
+      /^SleepDeployment 'workshop\/sleep\/sleep': prop 'replicas' .* got -2$/);
+  });
+});
