@@ -1,5 +1,12 @@
 import { Labels } from './constants';
 
+/** A Kubernetes label selector requirement (`matchExpressions` entry). */
+export interface SelectorRequirement {
+  readonly key: string;
+  readonly operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+  readonly values?: readonly string[];
+}
+
 /**
  * Whether an equality-based selector (a Service's `selector`, a Deployment's
  * `matchLabels`) matches a set of labels: every selector pair must be present.
@@ -9,4 +16,22 @@ import { Labels } from './constants';
 export function selectorMatches(selector: Labels | undefined, labels: Labels | undefined): boolean {
   const pairs = Object.entries(selector ?? {});
   return pairs.length > 0 && pairs.every(([key, value]) => labels?.[key] === value);
+}
+
+/** Whether a set-based requirement holds for a set of labels. */
+export function requirementMatches(requirement: SelectorRequirement, labels: Labels | undefined): boolean {
+  const has = labels !== undefined && Object.prototype.hasOwnProperty.call(labels, requirement.key);
+  const value = labels?.[requirement.key];
+  switch (requirement.operator) {
+    case 'In': return has && (requirement.values ?? []).includes(value!);
+    case 'NotIn': return !has || !(requirement.values ?? []).includes(value!);
+    case 'Exists': return has;
+    case 'DoesNotExist': return !has;
+    default: return false;
+  }
+}
+
+/** `app=signup,component=homepage`, the form `kubectl -l` takes. */
+export function formatSelector(selector: Labels | undefined): string {
+  return Object.entries(selector ?? {}).map(([key, value]) => `${key}=${value}`).join(',');
 }

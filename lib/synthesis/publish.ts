@@ -6,18 +6,13 @@ import { RenderedManifest } from './render';
  * Writes manifests into `outdir` so that it holds exactly these files, or, on
  * any error, is left byte-identical to before.
  *
- * The files are written into a staging folder beside `outdir` and checked
- * there by `check`; only then does a rename put the staging folder in place
- * of `outdir`, which also drops files no chart writes any more.
+ * The files are written into a staging folder beside `outdir`; only when all
+ * are written does a rename put the staging folder in place of `outdir`,
+ * which also drops files no chart writes any more.
  *
- * @param check throws when the staged manifests must not be published
- * @returns the paths written, relative to `outdir`'s parent as given
+ * @returns the paths written, joined to `outdir` as given
  */
-export function publishManifests(
-  outdir: string,
-  manifests: readonly RenderedManifest[],
-  check: (stagingDir: string) => void = () => undefined,
-): string[] {
+export function publishManifests(outdir: string, manifests: readonly RenderedManifest[]): string[] {
   const parent = path.dirname(path.resolve(outdir));
   fs.mkdirSync(parent, { recursive: true });
   const staging = fs.mkdtempSync(path.join(parent, `.${path.basename(outdir)}.staging-`));
@@ -25,7 +20,6 @@ export function publishManifests(
     for (const manifest of manifests) {
       fs.writeFileSync(path.join(staging, manifest.file), manifest.yaml, { encoding: 'utf8' });
     }
-    check(staging);
     replaceDirectory(staging, outdir);
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });

@@ -1,5 +1,9 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
+import { formatFinding } from '../validation/findings';
+import { renderWiringDiagram, withDiagram } from '../wiring-diagram';
+import { assertValid, validateManifests, Walkthrough } from '../validation/validate';
 import { publishManifests } from './publish';
 import { renderCharts } from './render';
 
@@ -11,25 +15,66 @@ export interface SynthesizeOptions {
    */
   readonly outdir?: string;
   /**
-   * Prints each file written.
+   * Markdown walkthrough whose kubectl commands must work on the manifests.
+   * @default - README.md of the working directory, when there is one
+   */
+  readonly walkthroughFile?: string;
+  /**
+   * Markdown document whose wiring diagram (between its markers) is redrawn from the manifests.
+   * @default - README.md of the working directory when writing to its `dist` folder, else none
+   */
+  readonly diagramFile?: string;
+  /**
+   * Prints each file written, and any warning.
    * @default console.log
    */
   readonly log?: (line: string) => void;
 }
 
+const PROJECT_DOCUMENT = 'README.md';
+const PROJECT_OUTDIR = 'dist';
+
+function readWalkthrough(file: string | undefined): Walkthrough | undefined {
+  const chosen = file ?? (fs.existsSync(PROJECT_DOCUMENT) ? PROJECT_DOCUMENT : undefined);
+  return chosen === undefined ? undefined : { name: chosen, markdown: fs.readFileSync(chosen, 'utf8') };
+}
+
 /**
- * Synthesizes every chart of the app into one `.yml` file each and replaces
- * the output folder with them only when all of them were rendered; on error
- * the folder is left as it was.
+ * Synthesizes every chart of the app into one `.yml` file each, validates
+ * them with every rule of `npm run validate`, and only then replaces the
+ * output folder with them. On any error the folder is left as it was and
+ * the error, listing every problem found, is thrown.
  *
  * @returns the paths written
  */
 export function synthesize(app: App, options: SynthesizeOptions = {}): string[] {
   const outdir = options.outdir ?? app.outdir;
   const log = options.log ?? console.log;
-  const written = publishManifests(outdir, renderCharts(app));
-  for (const file of written) {
-    log(path.relative(process.cwd(), path.resolve(file)));
+  const walkthrough = readWalkthrough(options.walkthroughFile);
+  const manifests = renderCharts(app);
+  const shownDir = path.relative(process.cwd(), path.resolve(outdir)) || '.';
+  const docs = manifests.flatMap((m) => m.objects.map((object, index) => ({ file: path.join(shownDir, m.file), index, object })));
+  const warnings = assertValid(validateManifests(docs, walkthrough));
+  const written = publishManifests(outdir, manifests);
+  const diagramFile = options.diagramFile
+    ?? (path.resolve(outdir) === path.resolve(PROJECT_OUTDIR) && fs.existsSync(PROJECT_DOCUMENT) ? PROJECT_DOCUMENT : undefined);
+  if (diagramFile !== undefined && redrawDiagram(diagramFile, docs)) {
+    written.push(diagramFile);
   }
+  warnings.forEach((w) => log(formatFinding(w)));
+  written.forEach((file) => log(path.relative(process.cwd(), path.resolve(file))));
   return written;
+}
+
+/** Rewrites the diagram between the document's markers; true when the document changed. */
+function redrawDiagram(file: string, docs: Parameters<typeof renderWiringDiagram>[0]): boolean {
+  const markdown = fs.readFileSync(file, 'utf8');
+  const redrawn = withDiagram(markdown, renderWiringDiagram(docs));
+  if (redrawn === undefined || redrawn === markdown) {
+    return false;
+  }
+  const staging = `${file}.staging-${process.pid}`;
+  fs.writeFileSync(staging, redrawn, 'utf8');
+  fs.renameSync(staging, file);
+  return true;
 }

@@ -1,0 +1,159 @@
+import { Labels } from '../constants';
+import { formatSelector, selectorMatches } from '../label-selector';
+import { Finding, K8sObject, ManifestDocument } from './findings';
+import { podTemplateOf, portAnswers } from './wiring';
+
+/** A kubectl command found in a document, with its line. */
+export interface WalkthroughCommand {
+  /** `README.md:42`: the document and the line of the command. */
+  readonly where: string;
+  readonly text: string;
+}
+
+/**
+ * The kubectl commands of a Markdown walkthrough: every line of a fenced code
+ * block that starts with `kubectl` (optionally after a `$ ` prompt).
+ */
+export function extractKubectlCommands(markdown: string, documentName: string): WalkthroughCommand[] {
+  const commands: WalkthroughCommand[] = [];
+  let inFence = false;
+  markdown.split('\n').forEach((line, index) => {
+    const trimmed = line.trim();
+    if (trimmed.startsWith('```')) {
+      inFence = !inFence;
+      return;
+    }
+    const command = trimmed.replace(/^\$\s+/, '');
+    if (inFence && /^kubectl\s/.test(command)) {
+      commands.push({ where: `${documentName}:${index + 1}`, text: command.replace(/\s+#.*$/, '') });
+    }
+  });
+  return commands;
+}
+
+const KIND_ALIASES: Record<string, string> = {
+  deployment: 'Deployment', deployments: 'Deployment', deploy: 'Deployment',
+  service: 'Service', services: 'Service', svc: 'Service',
+  endpoints: 'Service', ep: 'Service',
+};
+
+class ManifestIndex {
+  constructor(private readonly docs: readonly ManifestDocument[]) {}
+
+  find(kind: string, name: string): K8sObject | undefined {
+    return this.docs.find((d) => d.object.kind === kind && d.object.metadata?.name === name)?.object;
+  }
+
+  names(kind: string): string {
+    const names = this.docs.filter((d) => d.object.kind === kind).map((d) => d.object.metadata?.name);
+    return names.length ? names.join(', ') : 'none';
+  }
+
+  templateLabels(): Labels[] {
+    return this.docs.map(podTemplateOf).filter((t) => t !== undefined).map((t) => t!.labels);
+  }
+
+  containerPortsOf(deployment: K8sObject) {
+    return podTemplateOf({ file: '', index: 0, object: deployment })?.containerPorts ?? [];
+  }
+}
+
+type Problem = { token: string; message: string };
+
+function parseEqualitySelector(text: string): Labels | undefined {
+  const pairs = text.split(',').map((pair) => /^([^=!]+)==?([^=]*)$/.exec(pair));
+  return pairs.every(Boolean) ? Object.fromEntries(pairs.map((m) => [m![1], m![2]])) : undefined;
+}
+
+function selectorOptions(tokens: readonly string[]): string[] {
+  const found: string[] = [];
+  tokens.forEach((token, i) => {
+    if ((token === '-l' || token === '--selector') && tokens[i + 1]) {
+      found.push(tokens[i + 1]);
+    } else if (token.startsWith('--selector=')) {
+      found.push(token.slice('--selector='.length));
+    } else if (/^-l[^-]/.test(token)) {
+      found.push(token.slice(2));
+    }
+  });
+  return found;
+}
+
+/** The objects a command names, by `kind/name` or by `kubectl get <kind> <name>`. */
+function namedObjects(tokens: readonly string[]): Array<{ token: string; kind: string; name: string }> {
+  const named = tokens.flatMap((token) => {
+    const match = /^([a-z]+)\/([a-z0-9.-]+)$/.exec(token);
+    const kind = match && KIND_ALIASES[match[1]];
+    return kind ? [{ token, kind, name: match![2] }] : [];
+  });
+  const verb = tokens[1];
+  if (['get', 'describe', 'delete'].includes(verb) && KIND_ALIASES[tokens[2]] && /^[a-z0-9.-]+$/.test(tokens[3] ?? '')) {
+    named.push({ token: `${tokens[2]} ${tokens[3]}`, kind: KIND_ALIASES[tokens[2]], name: tokens[3] });
+  }
+  return named;
+}
+
+function checkCommand(tokens: readonly string[], index: ManifestIndex): Problem[] {
+  const problems: Problem[] = [];
+  const named = namedObjects(tokens);
+  for (const { token, kind, name } of named) {
+    if (!index.find(kind, name)) {
+      const what = token.startsWith('endpoints') || token.startsWith('ep') ? 'endpoints are named after a Service, and' : '';
+      problems.push({ token, message: `${what} there is no ${kind} named ${JSON.stringify(name)} (${kind}s: ${index.names(kind)})`.trim() });
+    }
+  }
+  for (const text of selectorOptions(tokens)) {
+    const selector = parseEqualitySelector(text);
+    if (!selector) {
+      problems.push({ token: text, message: 'is not an equality selector of the form key=value,key=value' });
+    } else if (!index.templateLabels().some((labels) => selectorMatches(selector, labels))) {
+      problems.push({ token: text, message: `matches the labels of no Pod template (${index.templateLabels().map((l) => formatSelector(l)).join('; ')})` });
+    }
+  }
+  if (tokens[1] === 'port-forward') {
+    const target = named.find((n) => n.kind === 'Deployment');
+    const remote = tokens.map((t) => /^\d*:(\d+)$/.exec(t)).find(Boolean);
+    const deployment = target && index.find('Deployment', target.name);
+    if (deployment && remote && !index.containerPortsOf(deployment).some((p) => portAnswers(p, Number(remote[1])))) {
+      problems.push({ token: remote[0], message: `port ${remote[1]} is not a container port of Deployment/${target!.name}` });
+    }
+  }
+  const inContainer = tokens.indexOf('--') >= 0 ? tokens.slice(tokens.indexOf('--') + 1) : [];
+  const lookup = inContainer[0] === 'nslookup' ? inContainer[1] : undefined;
+  if (lookup) {
+    const name = lookup.split('.')[0];
+    if (!index.find('Service', name)) {
+      problems.push({ token: lookup, message: `resolves only through a Service named ${JSON.stringify(name)}, and there is none (Services: ${index.names('Service')})` });
+    }
+  }
+  for (const token of inContainer) {
+    const url = /^https?:\/\/([a-z0-9-]+)(?:\.[a-z0-9.-]*)?(?::(\d+))?(?:\/.*)?$/.exec(token);
+    if (!url) {
+      continue;
+    }
+    const port = Number(url[2] ?? (token.startsWith('https') ? 443 : 80));
+    const service = index.find('Service', url[1]);
+    if (!service) {
+      problems.push({ token, message: `needs a Service named ${JSON.stringify(url[1])}, and there is none (Services: ${index.names('Service')})` });
+    } else if (!(service.spec?.ports ?? []).some((p: K8sObject) => p?.port === port)) {
+      problems.push({ token, message: `needs Service/${url[1]} to listen on port ${port}` });
+    }
+  }
+  return problems;
+}
+
+/**
+ * The lesson rule: every kubectl command of the walkthrough names objects,
+ * labels and ports that exist in the manifest set.
+ */
+export function checkWalkthrough(commands: readonly WalkthroughCommand[], docs: readonly ManifestDocument[]): Finding[] {
+  const index = new ManifestIndex(docs);
+  return commands.flatMap((command) => checkCommand(command.text.split(/\s+/), index).map((problem): Finding => ({
+    rule: 'lesson',
+    severity: 'error',
+    file: command.where,
+    object: command.text,
+    path: problem.token,
+    message: problem.message,
+  })));
+}
