@@ -63,7 +63,8 @@ export function labelValueProblem(value: unknown): string | undefined {
 
 // The grammar of github.com/distribution/reference: [host[:port]/]path[:tag][@digest].
 const HOST_COMPONENT = '(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)';
-const HOST = `(?:${HOST_COMPONENT}(?:\\.${HOST_COMPONENT})*(?::[0-9]+)?)`;
+// As docker reads it, a first component names a registry only with a dot, a port, or as localhost.
+const HOST = `(?:localhost(?::[0-9]+)?|${HOST_COMPONENT}(?:\\.${HOST_COMPONENT})+(?::[0-9]+)?|${HOST_COMPONENT}:[0-9]+)`;
 const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
 const TAG = '[\\w][\\w.-]{0,127}';
 const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';

@@ -150,10 +150,12 @@ function checkOneOf(value: unknown, choices: readonly JsonSchema[], path: string
   if (attempts.some((found) => found.length === 0)) {
     return;
   }
-  // A null-or-object choice is reported as the object's problems; a choice of scalars as one message.
+  // Report the problems of the choice the value was evidently meant for: the only non-null one
+  // (null-or-object fields), or the one of the value's own type (a quantity given as a string).
   const nonNull = choices.filter((choice) => choice.type !== 'null');
-  if (nonNull.length === 1) {
-    problems.push(...attempts[choices.indexOf(nonNull[0])]);
+  const meant = nonNull.length === 1 ? nonNull[0] : nonNull.find((choice) => choice.type && hasType(value, choice.type));
+  if (meant) {
+    problems.push(...attempts[choices.indexOf(meant)]);
     return;
   }
   const types = nonNull.map((choice) => choice.type ?? choice.$ref?.replace(/#$/, '').split('.').pop());

@@ -100,8 +100,8 @@ function checkService(doc: ManifestDocument, templates: readonly PodTemplate[]):
       if (!template.containerPorts.some((p) => portAnswers(p, targetPort))) {
         const offered = template.containerPorts.map((p) => (p.name ? `${p.containerPort} (${p.name})` : `${p.containerPort}`));
         findings.push(findingAt(doc, 'wiring', `spec.ports[${index}].targetPort`,
-          `${JSON.stringify(targetPort)} is not a container port of ${objectRef(template.doc.object)}, which selects `
-          + `those Pods; its containers offer ${offered.length ? offered.join(', ') : 'no ports'}`));
+          `${JSON.stringify(targetPort)} is not a container port of ${objectRef(template.doc.object)}, whose Pods the Service selects; `
+          + `its containers offer ${offered.length ? offered.join(', ') : 'no ports'}`));
       }
     }
   });

@@ -1,0 +1,66 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { extractKubectlCommands, checkWalkthrough } from '../lib/validation/lesson';
+import { loadManifestDirectory } from '../lib/validation/load';
+
+const root = path.resolve(__dirname, '..');
+const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+const dist = loadManifestDirectory(path.join(root, 'dist'), 'dist').docs;
+const commands = extractKubectlCommands(readme, 'README.md');
+
+describe('the walkthrough in README.md', () => {
+  test('holds every command of the lesson', () => {
+    const texts = commands.map((c) => c.text);
+    for (const expected of [
+      'kubectl apply -f dist/',
+      'kubectl port-forward deployment/homepage 8090:80',
+      'kubectl logs --selector app=signup,component=homepage',
+      'kubectl get endpoints homepage',
+      'kubectl get pods -l app=signup,component=homepage -o wide',
+      'kubectl delete pod -l app=signup,component=homepage',
+      'kubectl scale deploy/homepage --replicas 3',
+      'kubectl exec deploy/sleep -- nslookup homepage',
+    ]) {
+      expect(texts).toContain(expected);
+    }
+    expect(texts.some((t) => /^kubectl exec deploy\/sleep -- curl .*http:\/\/homepage$/.test(t))).toBe(true);
+  });
+
+  test('every command names objects, labels and ports that exist in dist/', () => {
+    expect(checkWalkthrough(commands, dist)).toEqual([]);
+  });
+
+  test('commands are located by line', () => {
+    const portForward = commands.find((c) => c.text.includes('port-forward'))!;
+    const line = Number(portForward.where.split(':')[1]);
+    expect(readme.split('\n')[line - 1].trim()).toBe(portForward.text);
+  });
+});
+
+describe('an edited walkthrough is checked too', () => {
+  test.each([
+    ['kubectl port-forward deployment/homepage 8090:80', 'kubectl port-forward deployment/home 8090:80', 'deployment/home'],
+    ['kubectl port-forward deployment/homepage 8090:80', 'kubectl port-forward deployment/homepage 8090:8080', '8090:8080'],
+    ['kubectl get endpoints homepage', 'kubectl get endpoints home-page', 'endpoints home-page'],
+    ['kubectl logs --selector app=signup,component=homepage', 'kubectl logs --selector app=signup,component=home',
+      'app=signup,component=home'],
+    ['kubectl scale deploy/homepage --replicas 3', 'kubectl scale deploy/homepages --replicas 3', 'deploy/homepages'],
+    ['kubectl exec deploy/sleep -- nslookup homepage', 'kubectl exec deploy/sleep -- nslookup homepag', 'homepag'],
+    ['kubectl exec deploy/sleep -- nslookup homepage', 'kubectl exec deploy/sleepy -- nslookup homepage', 'deploy/sleepy'],
+    ['kubectl delete pod -l app=signup,component=homepage', 'kubectl delete pod -l app=sleep,tier=web', 'app=sleep,tier=web'],
+  ])('%s → %s is reported at %s', (original, edited, token) => {
+    expect(readme).toContain(original);
+    const editedReadme = readme.replace(original, edited);
+    const findings = checkWalkthrough(extractKubectlCommands(editedReadme, 'README.md'), dist);
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({ rule: 'lesson', severity: 'error', object: edited, path: token });
+    expect(findings[0].file).toMatch(/^README\.md:\d+$/);
+  });
+
+  test('a curl to a port the Service does not listen on is reported', () => {
+    const curl = commands.find((c) => c.text.includes('curl'))!;
+    const edited = readme.replace(curl.text, curl.text.replace('http://homepage', 'http://homepage:8080'));
+    const findings = checkWalkthrough(extractKubectlCommands(edited, 'README.md'), dist);
+    expect(findings.map((f) => [f.path, f.message])).toEqual([['http://homepage:8080', 'needs Service/homepage to listen on port 8080']]);
+  });
+});
