@@ -1,0 +1,64 @@
+import { spawnSync, SpawnSyncReturns } from 'child_process';
+
+/** How kubectl reaches the cluster under test: always explicit, never the current context. */
+export interface ClusterAccess {
+  /** A kubeconfig file of its own (the local control plane). */
+  readonly kubeconfig?: string;
+  /** A context of the user's kubeconfig, named on the command line. */
+  readonly context?: string;
+  /** The throwaway namespace every command runs in. */
+  readonly namespace: string;
+}
+
+/** Flags that point kubectl at the cluster and namespace under test. */
+export function accessFlags(access: ClusterAccess, withNamespace = true): string[] {
+  return [
+    ...(access.kubeconfig ? ['--kubeconfig', access.kubeconfig] : []),
+    ...(access.context ? ['--context', access.context] : []),
+    ...(withNamespace ? ['--namespace', access.namespace] : []),
+  ];
+}
+
+/** Environment for child commands: a local kubeconfig replaces the user's, so nothing can reach it. */
+export function accessEnv(access: ClusterAccess): NodeJS.ProcessEnv {
+  return access.kubeconfig ? { ...process.env, KUBECONFIG: access.kubeconfig } : { ...process.env };
+}
+
+export class Kubectl {
+  constructor(private readonly access: ClusterAccess) {}
+
+  /** Runs kubectl; throws with its output unless it exits with one of `okCodes`. */
+  run(args: readonly string[], options: { namespaced?: boolean; okCodes?: number[] } = {}): SpawnSyncReturns<string> {
+    const fullArgs = [...accessFlags(this.access, options.namespaced ?? true), ...args];
+    const result = spawnSync('kubectl', fullArgs, { encoding: 'utf8', env: accessEnv(this.access), timeout: 120_000 });
+    if (result.error) {
+      throw new Error(`kubectl ${args.join(' ')}: ${result.error.message}`);
+    }
+    if (!(options.okCodes ?? [0]).includes(result.status ?? -1)) {
+      throw new Error(`kubectl ${args.join(' ')} exited ${result.status}:\n${(result.stderr || result.stdout).trim()}`);
+    }
+    return result;
+  }
+
+  /** Standard output of a kubectl command that must succeed. */
+  out(...args: string[]): string {
+    return this.run(args).stdout.trim();
+  }
+
+  /** IP addresses of a Service's ready endpoints, sorted. */
+  endpointIps(service: string): string[] {
+    const ips = this.out('get', 'endpoints', service, '-o', 'jsonpath={.subsets[*].addresses[*].ip}');
+    return ips.split(/\s+/).filter(Boolean).sort();
+  }
+
+  /** Name, phase and IP of the Pods matching a selector (Pods being deleted left out). */
+  pods(selector: string): Array<{ name: string; phase: string; ip: string }> {
+    const template = '{range .items[*]}{.metadata.name}{" "}{.status.phase}{" "}{.status.podIP}{" "}'
+      + '{.metadata.deletionTimestamp}{"\\n"}{end}';
+    return this.out('get', 'pods', '-l', selector, '-o', `jsonpath=${template}`)
+      .split('\n').filter(Boolean)
+      .map((line) => line.split(' '))
+      .filter(([, , , deleting]) => !deleting)
+      .map(([name, phase, ip]) => ({ name, phase, ip: ip ?? '' }));
+  }
+}

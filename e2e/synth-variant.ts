@@ -1,0 +1,10 @@
+// Synthesizes the workshop with another homepage replica count into another folder,
+// as a user would after editing main.ts: `synth-variant.ts <replicas> <outdir>`.
+import { App } from 'cdk8s';
+import { synthesize } from '../lib/synthesis/synthesize';
+import { Workshop } from '../lib/workshop';
+
+const [replicas, outdir] = process.argv.slice(2);
+const app = new App({ outdir });
+new Workshop(app, 'workshop', { homepage: { replicas: Number(replicas) } });
+synthesize(app);
