@@ -1,0 +1,61 @@
+// `npm run bench`: how long synthesis takes here, against the cdk8s template's
+// pipeline and against stock cdk8s as the number of charts grows.
+//
+// Settings (environment):
+//   BENCH_RUNS    runs per pipeline (default: 5 to 15, as many as fit in 50 s)
+//   BENCH_COPIES  comma-separated chart counts (default: 10,100,1000,3000)
+// Progress goes to stderr, the results to stdout.
+import { spawnSync } from 'child_process';
+import * as os from 'os';
+import * as path from 'path';
+import { describeMachine } from './machine';
+import { comparePipelines } from './pipelines';
+import { scaleCurve } from './scale';
+import { ms } from './stats';
+
+const root = path.resolve(__dirname, '..');
+
+function positiveIntegers(value: string | undefined, fallback: number[]): number[] {
+  if (value === undefined || value.trim() === '') {
+    return fallback;
+  }
+  const numbers = value.split(',').map((part) => Number(part.trim()));
+  if (numbers.some((n) => !Number.isInteger(n) || n < 1)) {
+    throw new Error(`expected positive whole numbers separated by commas, got '${value}'`);
+  }
+  return numbers;
+}
+
+/** Other work on the machine slows every number down; the interleaving only keeps the ratio fair. */
+function loadAverage(): string {
+  return os.loadavg().map((load) => load.toFixed(2)).join(' ') + ' (1, 5, 15 min)';
+}
+
+function timeNpmTest(): string {
+  const started = performance.now();
+  const run = spawnSync('npm', ['test'], { cwd: root, encoding: 'utf8' });
+  const elapsed = performance.now() - started;
+  const outcome = run.status === 0 ? 'passed' : `FAILED (${run.error?.message ?? `exit ${run.status}`})`;
+  return `npm test (tsc --noEmit && jest), run once: ${ms(elapsed)} wall, ${outcome}`;
+}
+
+function main(): void {
+  const fixedRuns = process.env.BENCH_RUNS ? positiveIntegers(process.env.BENCH_RUNS, [])[0] : undefined;
+  const plan = fixedRuns ? { min: fixedRuns, max: fixedRuns, budgetMs: 0 } : { min: 5, max: 15, budgetMs: 50_000 };
+  const copies = positiveIntegers(process.env.BENCH_COPIES, [10, 100, 1000, 3000]);
+  const progress = (line: string) => process.stderr.write(`  ${line}\n`);
+  const started = performance.now();
+
+  console.log(`machine: ${describeMachine()}`);
+  console.log(`load average at start: ${loadAverage()}`);
+  console.log('');
+  console.log(comparePipelines(root, plan, progress));
+  console.log('');
+  console.log(scaleCurve(root, copies, progress));
+  console.log('');
+  console.log(timeNpmTest());
+  console.log(`load average at end: ${loadAverage()}`);
+  console.log(`whole bench: ${ms(performance.now() - started)}`);
+}
+
+main();
