@@ -1,4 +1,5 @@
-import registry = require('@kubernetes-models/validate');
+import * as fs from 'fs';
+import * as path from 'path';
 import { childPath, Finding, findingAt, K8sObject, ManifestDocument } from './findings';
 
 /**
@@ -10,6 +11,8 @@ import { childPath, Finding, findingAt, K8sObject, ManifestDocument } from './fi
  *
  * Walking them is cheap; compiling them with ajv, as `kubernetes-models`
  * itself does, costs about 0.4 s per run, which synthesis cannot afford.
+ * The rules the API server adds to the OpenAPI document (containers need an
+ * image) are checked after the walk.
  */
 
 interface JsonSchema {
@@ -33,11 +36,56 @@ const QUANTITY = /^[+-]?(?:\d+|\d+\.\d*|\.\d+)(?:[KMGTPE]i|[YZEPTGMkhdcmunpfazy]
 const schemas = new Map<string, JsonSchema>();
 const rootSchemaIds = new Map<string, string | undefined>();
 
+// Loading the schemas from the package takes ~0.1 s (mostly ajv, which is not used here), so what
+// was loaded once is kept as JSON under node_modules/.cache, keyed by the package's version.
+interface SchemaCache {
+  readonly roots: Record<string, string>;
+  readonly schemas: Record<string, JsonSchema>;
+}
+let cacheFile: string | undefined | null = null;
+
+function schemaCacheFile(): string | undefined {
+  if (cacheFile === null) {
+    try {
+      const packageDir = path.dirname(require.resolve('kubernetes-models'));
+      const { version } = JSON.parse(fs.readFileSync(path.join(packageDir, 'package.json'), 'utf8'));
+      cacheFile = path.join(packageDir, '..', '.cache', 'k8s-101-networking', `kubernetes-models-${version}.json`);
+      const cached: SchemaCache = JSON.parse(fs.readFileSync(cacheFile, 'utf8'));
+      Object.entries(cached.schemas).forEach(([id, schema]) => schemas.set(id, schema));
+      Object.entries(cached.roots).forEach(([key, id]) => rootSchemaIds.set(key, id));
+    } catch {
+      cacheFile ??= undefined;
+    }
+  }
+  return cacheFile;
+}
+
+function saveSchemaCache(): void {
+  const file = schemaCacheFile();
+  if (!file) {
+    return;
+  }
+  const roots = Object.fromEntries([...rootSchemaIds].filter((entry): entry is [string, string] => entry[1] !== undefined));
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const staging = `${file}.${process.pid}`;
+    fs.writeFileSync(staging, JSON.stringify({ roots, schemas: Object.fromEntries(schemas) }));
+    fs.renameSync(staging, file);
+  } catch {
+    // A read-only node_modules only costs the next run the slower load.
+  }
+}
+
 /** The schema id of a kind, loading its schemas on first use; undefined when the API has no such kind. */
 function rootSchemaId(apiVersion: unknown, kind: unknown): string | undefined {
   const key = `${apiVersion}|${kind}`;
+  schemaCacheFile();
   if (!rootSchemaIds.has(key)) {
-    rootSchemaIds.set(key, loadSchemas(apiVersion, kind));
+    const id = loadSchemas(apiVersion, kind);
+    rootSchemaIds.set(key, id);
+    if (id) {
+      saveSchemaCache();
+    }
   }
   return rootSchemaIds.get(key);
 }
@@ -63,7 +111,7 @@ function loadSchemas(apiVersion: unknown, kind: unknown): string | undefined {
     return undefined;
   }
   // The package only hands its schemas to its own registry; catch them on the way.
-  const mutableRegistry = registry as { register: (id: string, schema: JsonSchema) => void };
+  const mutableRegistry: { register: (id: string, schema: JsonSchema) => void } = require('@kubernetes-models/validate');
   const register = mutableRegistry.register;
   mutableRegistry.register = (schemaId, schema) => { schemas.set(schemaId, schema); };
   try {
