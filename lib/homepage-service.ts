@@ -1,3 +1,4 @@
+import { ApiObject, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { HOMEPAGE_NAME, HOMEPAGE_POD_LABELS, HTTP_PORT, Labels } from './constants';
@@ -30,5 +31,8 @@ export class HomepageService extends Construct {
     for (const [key, value] of Object.entries(selector)) {
       this.service.selectLabel(key, value);
     }
+    // cdk8s-plus writes `externalIPs: []`, which the API server omits: re-applying unchanged
+    // manifests would report the Service as "configured".
+    ApiObject.of(this.service).addJsonPatch(JsonPatch.remove('/spec/externalIPs'));
   }
 }

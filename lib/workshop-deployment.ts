@@ -102,6 +102,10 @@ export class WorkshopDeployment extends Construct {
     // Settings cdk8s-plus-27 has no prop for are patched onto the rendered object.
     ApiObject.of(this.deployment).addJsonPatch(
       JsonPatch.remove(GENERATED_SELECTOR_LABEL),
+      // Zero values the API server omits from the stored object: kept, they would make every
+      // `kubectl apply` of unchanged manifests report the Deployment as "configured".
+      JsonPatch.remove('/spec/minReadySeconds'),
+      JsonPatch.remove('/spec/template/spec/hostNetwork'),
       JsonPatch.add('/spec/template/spec/nodeSelector', { ...LINUX_NODE_SELECTOR }),
       JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }),
       // cdk8s-plus-27 spells capabilities "CAP_X" and has no "ALL".

@@ -26,7 +26,7 @@ describe.each(deployments.map((d) => [d.metadata.name, d]))('Deployment %s', (_,
 
   test('is hardened as far as the images allow', () => {
     expect(pod.automountServiceAccountToken).toBe(false);
-    expect(pod.hostNetwork).toBe(false);
+    expect(pod.hostNetwork).toBeUndefined();
     expect(pod.securityContext.seccompProfile).toEqual({ type: 'RuntimeDefault' });
     for (const container of containersOf(deployment)) {
       expect(container.securityContext).toMatchObject({ privileged: false, allowPrivilegeEscalation: false });
@@ -62,4 +62,22 @@ test('three homepage replicas and the sleep Pod request under a quarter of a 2-C
     .reduce((a, b) => a + b, 0);
   expect(requested((r) => millicores(r.cpu))).toBeLessThanOrEqual(500);
   expect(requested((r) => mebibytes(r.memory))).toBeLessThanOrEqual(512);
+});
+
+test('no field holds an empty value the API server would drop, so re-applying reports "unchanged"', () => {
+  const dropped: string[] = [];
+  const walk = (value: unknown, at: string) => {
+    if (Array.isArray(value) && value.length === 0) {
+      dropped.push(at);
+    } else if (value && typeof value === 'object') {
+      Object.entries(value).forEach(([key, child]) => walk(child, `${at}.${key}`));
+    }
+  };
+  const objects = objectsOf();
+  objects.forEach((o) => walk(o, `${o.kind}/${o.metadata.name}`));
+  for (const deployment of objects.filter((o) => o.kind === 'Deployment')) {
+    if (deployment.spec.minReadySeconds === 0) dropped.push(`${deployment.metadata.name}.spec.minReadySeconds`);
+    if (deployment.spec.template.spec.hostNetwork === false) dropped.push(`${deployment.metadata.name}.hostNetwork`);
+  }
+  expect(dropped).toEqual([]);
 });

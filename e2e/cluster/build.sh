@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Builds the localplane binary into e2e/cluster/bin/localplane.
+# Needs only Go (see go.mod) and the Go module proxy.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+start=$(date +%s)
+echo "localplane build: start ($(go version))"
+
+kube=$(go list -m -f '{{.Version}}' k8s.io/kubernetes)
+minor=$(echo "$kube" | cut -d. -f2)
+# A module build leaves the Kubernetes version unset ("v0.0.0-master"),
+# which kubectl cannot parse; stamp the real one like the release build does.
+pkg=k8s.io/component-base/version
+ldflags="-s -w -X $pkg.gitVersion=$kube -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean"
+ldflags="$ldflags -X $pkg.buildDate=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+
+echo "localplane build: compiling (Kubernetes $kube; the first build takes several minutes)"
+# -v prints each package as it is compiled, which doubles as progress.
+if ! go build -v -trimpath -ldflags "$ldflags" -o bin/localplane ./cmd/localplane 2>&1 |
+	awk '{ n++; printf "localplane build: [%d] %s\n", n, $0; fflush() }'; then
+	echo "localplane build: FAILED after $(( $(date +%s) - start ))s" >&2
+	exit 1
+fi
+echo "localplane build: done in $(( $(date +%s) - start ))s -> $(pwd)/bin/localplane"
