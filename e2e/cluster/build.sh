@@ -7,17 +7,17 @@ cd "$(dirname "$0")"
 start=$(date +%s)
 echo "localplane build: start ($(go version))"
 
+echo "localplane build: resolving modules"
 kube=$(go list -m -f '{{.Version}}' k8s.io/kubernetes)
 minor=$(echo "$kube" | cut -d. -f2)
 # A module build leaves the Kubernetes version unset ("v0.0.0-master"),
 # which kubectl cannot parse; stamp the real one like the release build does.
 pkg=k8s.io/component-base/version
 ldflags="-s -w -X $pkg.gitVersion=$kube -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean"
-ldflags="$ldflags -X $pkg.buildDate=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 
 echo "localplane build: compiling (Kubernetes $kube; the first build takes several minutes)"
 # -v prints each package as it is compiled, which doubles as progress.
-if ! go build -v -trimpath -ldflags "$ldflags" -o bin/localplane ./cmd/localplane 2>&1 |
+if ! go build -v -trimpath -buildvcs=false -ldflags "$ldflags" -o bin/localplane ./cmd/localplane 2>&1 |
 	awk '{ n++; printf "localplane build: [%d] %s\n", n, $0; fflush() }'; then
 	echo "localplane build: FAILED after $(( $(date +%s) - start ))s" >&2
 	exit 1

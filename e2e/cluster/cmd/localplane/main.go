@@ -179,7 +179,7 @@ func up(args []string) int {
 	os.Setenv("KUBECONFIG", internalKubeconfig)
 
 	code := serve(serveArgs{
-		dir: absDir, state: state, kubeconfig: kubeconfig, internalKubeconfig: internalKubeconfig,
+		state: state, kubeconfig: kubeconfig, internalKubeconfig: internalKubeconfig,
 		pidFile: pidFile, logPath: logPath, logw: logw, timeout: *timeout,
 		withParent: *withParent, stdinEOF: *stdinEOF,
 	})
@@ -210,10 +210,10 @@ func setupLogging(w io.Writer, verbosity int) {
 }
 
 type serveArgs struct {
-	dir, state, kubeconfig, internalKubeconfig, pidFile, logPath string
-	logw                                                         io.Writer
-	timeout                                                      time.Duration
-	withParent, stdinEOF                                         bool
+	state, kubeconfig, internalKubeconfig, pidFile, logPath string
+	logw                                                    io.Writer
+	timeout                                                 time.Duration
+	withParent, stdinEOF                                    bool
 }
 
 func serve(a serveArgs) int {
