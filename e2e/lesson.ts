@@ -6,14 +6,16 @@ import * as fs from 'fs';
 import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
-import { HOMEPAGE_NAME, HOMEPAGE_POD_LABELS, HTTP_PORT, SLEEP_NAME, SLEEP_POD_LABELS } from '../lib/constants';
+import {
+  HOMEPAGE_NAME, HOMEPAGE_POD_LABELS, HTTP_PORT, MANIFEST_DIR, SLEEP_NAME, SLEEP_POD_LABELS,
+} from '../lib/constants';
 import { formatSelector } from '../lib/label-selector';
 import { accessEnv, accessFlags, ClusterAccess, Kubectl } from './kubectl';
 import { buildLocalPlane, LocalPlane, startLocalPlane } from './local-plane';
 import { StepReport, waitFor } from './steps';
 
 const ROOT = path.resolve(__dirname, '..');
-const DIST = path.join(ROOT, 'dist');
+const DIST = path.join(ROOT, MANIFEST_DIR);
 const HOMEPAGE_SELECTOR = formatSelector(HOMEPAGE_POD_LABELS);
 const SLEEP_SELECTOR = formatSelector(SLEEP_POD_LABELS);
 const LOCAL_FORWARD_PORT = 8090;
@@ -65,7 +67,7 @@ async function endpointsMatchPods(kubectl: Kubectl, count: number, exclude: stri
 }
 
 async function replayLesson(kubectl: Kubectl, access: ClusterAccess, report: StepReport, realCluster: boolean) {
-  const dist = path.relative(process.cwd(), DIST) || 'dist';
+  const dist = path.relative(process.cwd(), DIST) || MANIFEST_DIR;
   const flags = accessFlags(access);
 
   await report.step(`kubectl apply --dry-run=server --validate=strict -f ${dist}/`, () =>

@@ -57,6 +57,12 @@ export const MANIFEST_FILES = {
   sleep: SLEEP_NAME,
 } as const;
 
+/** Folder the manifests are synthesized into, relative to the project root; `kubectl apply -f dist/`. */
+export const MANIFEST_DIR = 'dist';
+
+/** The project's walkthrough: its kubectl commands are checked against the manifests, and it shows the wiring diagram. */
+export const WALKTHROUGH_DOCUMENT = 'README.md';
+
 /** Extension of every synthesized manifest file. */
 export const MANIFEST_EXTENSION = '.yml';
 

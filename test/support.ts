@@ -1,9 +1,9 @@
 import { App } from 'cdk8s';
 import { renderCharts } from '../lib/synthesis/render';
+import { K8sObject } from '../lib/validation/findings';
 import { Workshop, WorkshopProps } from '../lib/workshop';
 
-/** A Kubernetes object as synthesized: plain JSON. */
-export type K8sObject = Record<string, any>;
+export type { K8sObject } from '../lib/validation/findings';
 
 /** Renders the workshop in memory: file name to its objects and YAML text. */
 export function renderWorkshop(props: WorkshopProps = {}) {

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
+import { MANIFEST_DIR, WALKTHROUGH_DOCUMENT } from '../constants';
 import { formatFinding } from '../validation/findings';
 import { renderWiringDiagram, withDiagram } from '../wiring-diagram';
 import { assertValid, validateManifests, Walkthrough } from '../validation/validate';
@@ -31,11 +32,8 @@ export interface SynthesizeOptions {
   readonly log?: (line: string) => void;
 }
 
-const PROJECT_DOCUMENT = 'README.md';
-const PROJECT_OUTDIR = 'dist';
-
 function readWalkthrough(file: string | undefined): Walkthrough | undefined {
-  const chosen = file ?? (fs.existsSync(PROJECT_DOCUMENT) ? PROJECT_DOCUMENT : undefined);
+  const chosen = file ?? (fs.existsSync(WALKTHROUGH_DOCUMENT) ? WALKTHROUGH_DOCUMENT : undefined);
   return chosen === undefined ? undefined : { name: chosen, markdown: fs.readFileSync(chosen, 'utf8') };
 }
 
@@ -57,7 +55,7 @@ export function synthesize(app: App, options: SynthesizeOptions = {}): string[] 
   const warnings = assertValid(validateManifests(docs, walkthrough));
   const written = publishManifests(outdir, manifests);
   const diagramFile = options.diagramFile
-    ?? (path.resolve(outdir) === path.resolve(PROJECT_OUTDIR) && fs.existsSync(PROJECT_DOCUMENT) ? PROJECT_DOCUMENT : undefined);
+    ?? (path.resolve(outdir) === path.resolve(MANIFEST_DIR) && fs.existsSync(WALKTHROUGH_DOCUMENT) ? WALKTHROUGH_DOCUMENT : undefined);
   if (diagramFile !== undefined && redrawDiagram(diagramFile, docs)) {
     written.push(diagramFile);
   }

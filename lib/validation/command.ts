@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { MANIFEST_DIR, WALKTHROUGH_DOCUMENT } from '../constants';
 import { formatFinding } from './findings';
 import { loadManifestDirectory } from './load';
 import { validateManifests, Walkthrough } from './validate';
@@ -16,10 +17,6 @@ export interface CommandOutput {
   readonly out: (line: string) => void;
   readonly err: (line: string) => void;
 }
-
-/** Where the project keeps its manifests and its walkthrough. */
-export const DEFAULT_MANIFEST_DIR = 'dist';
-export const DEFAULT_WALKTHROUGH = 'README.md';
 
 /**
  * `npm run validate -- [DIR]`: checks a folder of manifests, hand-written or
@@ -40,15 +37,15 @@ export function runValidateCommand(args: readonly string[], output: CommandOutpu
       positional.push(args[i]);
     }
   }
-  const dir = positional[0] ?? DEFAULT_MANIFEST_DIR;
+  const dir = positional[0] ?? MANIFEST_DIR;
   const absoluteDir = path.resolve(cwd, dir);
   if (!fs.existsSync(absoluteDir) || !fs.statSync(absoluteDir).isDirectory()) {
     output.err(`${dir}: no such folder`);
     return 2;
   }
-  if (walkthroughFile === undefined && path.resolve(cwd, DEFAULT_MANIFEST_DIR) === absoluteDir
-    && fs.existsSync(path.resolve(cwd, DEFAULT_WALKTHROUGH))) {
-    walkthroughFile = DEFAULT_WALKTHROUGH;
+  if (walkthroughFile === undefined && path.resolve(cwd, MANIFEST_DIR) === absoluteDir
+    && fs.existsSync(path.resolve(cwd, WALKTHROUGH_DOCUMENT))) {
+    walkthroughFile = WALKTHROUGH_DOCUMENT;
   }
   let walkthrough: Walkthrough | undefined;
   if (walkthroughFile !== undefined) {
