@@ -139,31 +139,38 @@ func runAPIServer(ctx context.Context, ln net.Listener, p *pki, etcdURL, stateDi
 	return apiserverapp.Run(ctx, completed)
 }
 
+// clientComponentFlags are the flags the controller manager and the scheduler share:
+// one admin kubeconfig for everything, no serving endpoint (nothing scrapes it, and it
+// saves a port), and no leader election or profiling for a single instance.
+func clientComponentFlags(kubeconfig string) []string {
+	return []string{
+		"--kubeconfig=" + kubeconfig,
+		"--authentication-kubeconfig=" + kubeconfig,
+		"--authorization-kubeconfig=" + kubeconfig,
+		"--secure-port=0",
+		"--leader-elect=false",
+		"--profiling=false",
+	}
+}
+
 func runControllerManager(ctx context.Context, kubeconfig string, p *pki) error {
 	s, err := kcmoptions.NewKubeControllerManagerOptions()
 	if err != nil {
 		return err
 	}
 	all, disabled, aliases := kcmapp.KnownControllers(), kcmapp.ControllersDisabledByDefault(), kcmapp.ControllerAliases()
-	args := []string{
-		"--kubeconfig=" + kubeconfig,
-		"--authentication-kubeconfig=" + kubeconfig,
-		"--authorization-kubeconfig=" + kubeconfig,
-		// No serving endpoint: nothing scrapes it, and it saves a port.
-		"--secure-port=0",
-		"--leader-elect=false",
+	args := append(clientComponentFlags(kubeconfig),
 		// The node lifecycle controller taints nodes whose heartbeats lag,
 		// which would keep pods without tolerations off the fake node.
 		"--controllers=*,-node-lifecycle-controller",
-		"--service-account-private-key-file=" + p.saKey,
-		"--root-ca-file=" + p.caCert,
-		"--cluster-signing-cert-file=" + p.caCert,
-		"--cluster-signing-key-file=" + p.caKey,
-		"--service-cluster-ip-range=" + serviceCIDR,
+		"--service-account-private-key-file="+p.saKey,
+		"--root-ca-file="+p.caCert,
+		"--cluster-signing-cert-file="+p.caCert,
+		"--cluster-signing-key-file="+p.caKey,
+		"--service-cluster-ip-range="+serviceCIDR,
 		// The fake node already has a PodCIDR; nothing allocates others.
 		"--allocate-node-cidrs=false",
-		"--profiling=false",
-	}
+	)
 	if err := parseFlags("kube-controller-manager", s.Flags(all, disabled, aliases), args); err != nil {
 		return err
 	}
@@ -179,15 +186,7 @@ func runControllerManager(ctx context.Context, kubeconfig string, p *pki) error 
 
 func runScheduler(ctx context.Context, kubeconfig string) error {
 	opts := scheduleroptions.NewOptions()
-	args := []string{
-		"--kubeconfig=" + kubeconfig,
-		"--authentication-kubeconfig=" + kubeconfig,
-		"--authorization-kubeconfig=" + kubeconfig,
-		"--secure-port=0",
-		"--leader-elect=false",
-		"--profiling=false",
-	}
-	if err := parseFlags("kube-scheduler", *opts.Flags, args); err != nil {
+	if err := parseFlags("kube-scheduler", *opts.Flags, clientComponentFlags(kubeconfig)); err != nil {
 		return err
 	}
 	if err := opts.ComponentGlobalsRegistry.Set(); err != nil {
