@@ -72,7 +72,12 @@ describe('npm run validate on good manifests', () => {
   test('the project\'s own dist/ passes every rule, walkthrough included', () => {
     const run = runValidate();
     expect(run).toEqual({
-      code: 0, err: [], out: ['dist: 3 files, 3 objects, the kubectl commands of README.md: 0 errors, 0 warnings'],
+      code: 0,
+      err: [],
+      out: [
+        'Service/homepage selects app=signup,component=homepage: the Pods of Deployment/homepage',
+        'dist: 3 files, 3 objects, the kubectl commands of README.md: 0 errors, 0 warnings',
+      ],
     });
   });
 

@@ -4,6 +4,7 @@ import { MANIFEST_DIR, WALKTHROUGH_DOCUMENT } from '../constants';
 import { formatFinding } from './findings';
 import { loadManifestDirectory } from './load';
 import { validateManifests, Walkthrough } from './validate';
+import { describeWiring } from './wiring';
 
 const USAGE = 'usage: npm run validate -- [DIR] [--walkthrough FILE.md]\n'
   + '  DIR          folder of .yml/.yaml manifests (default: dist)\n'
@@ -68,6 +69,7 @@ export function runValidateCommand(args: readonly string[], output: CommandOutpu
     output.err(`${dir}: no .yml or .yaml files`);
     return 1;
   }
+  describeWiring(loaded.docs).forEach((line) => output.out(line));
   (errors ? output.err : output.out)(`${checked}: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}`);
   return errors ? 1 : 0;
 }

@@ -120,3 +120,13 @@ export function checkWiring(docs: readonly ManifestDocument[]): Finding[] {
     ...docs.filter((doc) => doc.object.kind === 'Service').flatMap((doc) => checkService(doc, templates)),
   ];
 }
+
+/** One line per Service with a selector: which workloads' Pods it selects, by which labels. */
+export function describeWiring(docs: readonly ManifestDocument[]): string[] {
+  const templates = podTemplatesOf(docs);
+  return docs.filter((doc) => doc.object.kind === 'Service' && plainObject(doc.object.spec?.selector)).map((doc) => {
+    const selector = doc.object.spec.selector;
+    const selected = templates.filter((t) => selectorMatches(selector, t.labels)).map((t) => objectRef(t.doc.object));
+    return `${objectRef(doc.object)} selects ${formatSelector(selector)}: the Pods of ${selected.length ? selected.join(', ') : 'no workload'}`;
+  });
+}
