@@ -1,0 +1,19 @@
+import * as fs from 'fs';
+import * as path from 'path';
+
+const root = path.resolve(__dirname, '..');
+const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+const main = fs.readFileSync(path.join(root, 'main.ts'), 'utf8');
+
+test('the README shows the lines of main.ts where replica counts are set', () => {
+  const section = readme.slice(readme.indexOf('## Changing the number of replicas'));
+  const shown = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
+  expect(shown).toMatch(/homepage: \{ replicas: \d+ \}/);
+  expect(main).toContain(shown);
+});
+
+test('the README names every npm script package.json offers', () => {
+  const { scripts } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+  const missing = Object.keys(scripts).filter((name) => name !== 'test' && !readme.includes(`npm run ${name}`));
+  expect(missing).toEqual([]);
+});
