@@ -54,6 +54,9 @@ function describePods(pods: Array<{ name: string; ip: string }>): string {
   return pods.map((p) => `${p.name} ${p.ip}`).join(', ');
 }
 
+// A real cluster may first have to pull the images; simulated Pods start at once.
+let patienceMs = 60_000;
+
 /** Waits until the Service's endpoints are exactly the IPs of `count` Running homepage Pods. */
 async function endpointsMatchPods(kubectl: Kubectl, count: number, exclude: string[] = []) {
   return waitFor(`${count} homepage endpoint(s) matching the Running homepage Pods`, () => {
@@ -63,7 +66,7 @@ async function endpointsMatchPods(kubectl: Kubectl, count: number, exclude: stri
     const ips = running.map((p) => p.ip).sort();
     const settled = pods.length === count && running.length === count && endpoints.join() === ips.join();
     return settled ? { pods: running, endpoints } : undefined;
-  });
+  }, patienceMs);
 }
 
 async function replayLesson(kubectl: Kubectl, access: ClusterAccess, report: StepReport, realCluster: boolean) {
@@ -142,7 +145,7 @@ async function replayLesson(kubectl: Kubectl, access: ClusterAccess, report: Ste
     const pods = await waitFor('one Running sleep Pod', () => {
       const found = kubectl.pods(SLEEP_SELECTOR);
       return found.length === 1 && found[0].phase === 'Running' ? found : undefined;
-    });
+    }, patienceMs);
     return describePods(pods);
   });
 
@@ -216,6 +219,7 @@ async function main(): Promise<number> {
     if (context) {
       console.log(`== cluster: context ${context}, namespace ${namespace} (deleted afterwards)`);
       access = { context, namespace };
+      patienceMs = 300_000;
     } else {
       console.log('== building the local control plane');
       buildLocalPlane();
