@@ -5,7 +5,7 @@ import { childPath, Finding, findingAt, K8sObject, ManifestDocument } from './fi
 const nameRule = (kind: unknown) => (kind === 'Service' ? dns1035LabelProblem : dns1123SubdomainProblem);
 
 /** Object names: present and in the syntax the API server accepts for the kind. */
-export function checkNames(docs: readonly ManifestDocument[]): Finding[] {
+export function checkObjectNames(docs: readonly ManifestDocument[]): Finding[] {
   return docs.flatMap((doc) => {
     const name = doc.object.metadata?.name;
     if (typeof name !== 'string' || name === '') {
@@ -27,7 +27,7 @@ function labelMaps(object: K8sObject): Array<[string, unknown]> {
 }
 
 /** Label and selector keys and values in the syntax Kubernetes accepts. */
-export function checkLabels(docs: readonly ManifestDocument[]): Finding[] {
+export function checkLabelSyntax(docs: readonly ManifestDocument[]): Finding[] {
   return docs.flatMap((doc) => labelMaps(doc.object).flatMap(([path, labels]) =>
     Object.entries(labels as Record<string, unknown>).flatMap(([key, value]) => {
       const keyProblem = labelKeyProblem(key);

@@ -1,6 +1,6 @@
 import { Finding, formatFinding, ManifestDocument } from './findings';
 import { checkWalkthrough, extractKubectlCommands } from './lesson';
-import { checkDuplicates, checkLabels, checkNames } from './names';
+import { checkDuplicates, checkLabelSyntax, checkObjectNames } from './names';
 import { checkSchema } from './schema';
 import { checkWiring } from './wiring';
 
@@ -15,8 +15,8 @@ export interface Walkthrough {
 export function validateManifests(docs: readonly ManifestDocument[], walkthrough?: Walkthrough): Finding[] {
   return [
     ...checkSchema(docs),
-    ...checkNames(docs),
-    ...checkLabels(docs),
+    ...checkObjectNames(docs),
+    ...checkLabelSyntax(docs),
     ...checkDuplicates(docs),
     ...checkWiring(docs),
     ...(walkthrough ? checkWalkthrough(extractKubectlCommands(walkthrough.markdown, walkthrough.name), docs) : []),
