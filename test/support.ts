@@ -1,9 +1,9 @@
 import { App } from 'cdk8s';
 import { renderCharts } from '../lib/synthesis/render';
-import { K8sObject } from '../lib/validation/findings';
+import { K8sObject } from '../lib/manifest-model';
 import { Workshop, WorkshopProps } from '../lib/workshop';
 
-export type { K8sObject } from '../lib/validation/findings';
+export type { K8sObject } from '../lib/manifest-model';
 
 /** Renders the workshop in memory: file name to its objects and YAML text. */
 export function renderWorkshop(props: WorkshopProps = {}) {

@@ -1,7 +1,8 @@
 import * as path from 'path';
 import { runValidateCommand } from '../lib/validation/command';
-import { Finding, ManifestDocument } from '../lib/validation/findings';
-import { loadManifestDirectory } from '../lib/validation/load';
+import { ManifestDocument } from '../lib/manifest-model';
+import { Finding } from '../lib/validation/findings';
+import { loadManifestDirectory, parseManifestFile } from '../lib/validation/load';
 import { validateManifests } from '../lib/validation/validate';
 import { objectsOf } from './support';
 
@@ -123,5 +124,13 @@ describe('schema details', () => {
 
   test('a missing object name is reported', () => {
     expect(check((d) => { delete d.metadata.name; })).toEqual(['names metadata.name: is required']);
+  });
+});
+
+describe('reading manifest files', () => {
+  test('multi-document files: empty documents are skipped, non-objects reported', () => {
+    const parsed = parseManifestFile('m.yml', '---\nkind: A\n---\n---\n- a list\n---\nkind: B\n');
+    expect(parsed.docs.map((d) => [d.index, d.object.kind])).toEqual([[0, 'A'], [3, 'B']]);
+    expect(parsed.findings.map((f) => [f.rule, f.file, f.object])).toEqual([['yaml', 'm.yml', 'document 3']]);
   });
 });

@@ -1,14 +1,4 @@
-/** A Kubernetes object as found in a manifest: plain JSON. */
-export type K8sObject = Record<string, any>;
-
-/** One object of a manifest file, with where it came from. */
-export interface ManifestDocument {
-  /** The file, as the user named it (relative to the working directory where possible). */
-  readonly file: string;
-  /** Position of the document in its file, from 0. */
-  readonly index: number;
-  readonly object: K8sObject;
-}
+import { ManifestDocument, objectRef } from '../manifest-model';
 
 /** The checks a finding can come from. */
 export type Rule = 'yaml' | 'schema' | 'names' | 'labels' | 'duplicate' | 'wiring' | 'lesson';
@@ -25,11 +15,6 @@ export interface Finding {
   /** Field path within the object, e.g. `spec.template.spec.containers[0].image`. */
   readonly path: string;
   readonly message: string;
-}
-
-/** `Kind/name` of an object, with placeholders for what is missing. */
-export function objectRef(object: K8sObject): string {
-  return `${object?.kind ?? '<no kind>'}/${object?.metadata?.name ?? '<no name>'}`;
 }
 
 /** Builds findings about one document. */

@@ -1,7 +1,7 @@
 import { Labels } from '../constants';
 import { formatSelector, selectorMatches } from '../label-selector';
-import { Finding, K8sObject, ManifestDocument } from './findings';
-import { podTemplateOf, portAnswers } from './wiring';
+import { K8sObject, ManifestDocument, podTemplateOf, portAnswers } from '../manifest-model';
+import { Finding } from './findings';
 
 /** A kubectl command found in a document, with its line. */
 export interface WalkthroughCommand {

@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
-import { Finding, ManifestDocument } from './findings';
+import { ManifestDocument, plainObject } from '../manifest-model';
+import { Finding } from './findings';
 
 /** The documents of every `.yml` and `.yaml` file in a folder, and what kept any from being read. */
 export interface LoadedManifests {
@@ -46,7 +47,7 @@ export function parseManifestFile(file: string, text: string): Omit<LoadedManife
     if (object === null || object === undefined) {
       return;
     }
-    if (typeof object !== 'object' || Array.isArray(object)) {
+    if (!plainObject(object)) {
       findings.push({
         rule: 'yaml', severity: 'error', file, object: `document ${index + 1}`, path: '',
         message: 'is not a Kubernetes object (a mapping with apiVersion, kind and metadata)',

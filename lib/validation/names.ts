@@ -1,5 +1,6 @@
 import { dns1035LabelProblem, dns1123SubdomainProblem, labelKeyProblem, labelValueProblem } from '../k8s-syntax';
-import { childPath, Finding, findingAt, K8sObject, ManifestDocument } from './findings';
+import { K8sObject, ManifestDocument, plainObject } from '../manifest-model';
+import { childPath, Finding, findingAt } from './findings';
 
 // Services' names become DNS labels; every other kind here takes a DNS-1123 subdomain.
 const nameRule = (kind: unknown) => (kind === 'Service' ? dns1035LabelProblem : dns1123SubdomainProblem);
@@ -23,7 +24,7 @@ function labelMaps(object: K8sObject): Array<[string, unknown]> {
   if (object.kind === 'Service') {
     maps.push(at('spec.selector'));
   }
-  return maps.filter(([, value]) => value && typeof value === 'object' && !Array.isArray(value));
+  return maps.filter(([, value]) => plainObject(value) !== undefined);
 }
 
 /** Label and selector keys and values in the syntax Kubernetes accepts. */

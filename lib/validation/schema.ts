@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { childPath, Finding, findingAt, K8sObject, ManifestDocument } from './findings';
+import { K8sObject, ManifestDocument } from '../manifest-model';
+import { childPath, Finding, findingAt } from './findings';
 
 /**
  * Strict schema check against the Kubernetes 1.27 API, the version

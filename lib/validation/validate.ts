@@ -1,4 +1,5 @@
-import { Finding, formatFinding, ManifestDocument } from './findings';
+import { ManifestDocument } from '../manifest-model';
+import { Finding, formatFinding } from './findings';
 import { checkWalkthrough, extractKubectlCommands } from './lesson';
 import { checkDuplicates, checkLabelSyntax, checkObjectNames } from './names';
 import { checkSchema } from './schema';

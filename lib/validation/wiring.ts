@@ -1,48 +1,6 @@
-import { Labels } from '../constants';
 import { formatSelector, requirementMatches, selectorMatches } from '../label-selector';
-import { Finding, findingAt, K8sObject, ManifestDocument, objectRef } from './findings';
-
-/** The Pods a workload creates, as its Pod template describes them. */
-export interface PodTemplate {
-  readonly doc: ManifestDocument;
-  /** Path of the template within its object, e.g. `spec.template`. */
-  readonly path: string;
-  readonly labels: Labels;
-  readonly containerPorts: ReadonlyArray<{ readonly containerPort?: number; readonly name?: string }>;
-}
-
-const TEMPLATE_KINDS = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'ReplicationController']);
-
-function plainObject(value: unknown): Record<string, any> | undefined {
-  return value && typeof value === 'object' && !Array.isArray(value) ? value as Record<string, any> : undefined;
-}
-
-/** The Pod template of a workload or the Pod itself; undefined for other kinds. */
-export function podTemplateOf(doc: ManifestDocument): PodTemplate | undefined {
-  const { object } = doc;
-  const path = object.kind === 'Pod' ? '' : TEMPLATE_KINDS.has(object.kind) ? 'spec.template' : undefined;
-  if (path === undefined) {
-    return undefined;
-  }
-  const template: K8sObject | undefined = path === '' ? object : plainObject(object.spec?.template);
-  const containers = Array.isArray(template?.spec?.containers) ? template!.spec.containers : [];
-  return {
-    doc,
-    path,
-    labels: plainObject(template?.metadata?.labels) ?? {},
-    containerPorts: containers.flatMap((c: K8sObject) => (Array.isArray(c?.ports) ? c.ports : [])),
-  };
-}
-
-/** All Pod templates of a set of documents. */
-export function podTemplatesOf(docs: readonly ManifestDocument[]): PodTemplate[] {
-  return docs.map(podTemplateOf).filter((t): t is PodTemplate => t !== undefined);
-}
-
-/** Whether a container port answers to a Service's targetPort, given by number or by name. */
-export function portAnswers(port: { containerPort?: number; name?: string }, targetPort: unknown): boolean {
-  return typeof targetPort === 'number' ? port.containerPort === targetPort : port.name === targetPort;
-}
+import { ManifestDocument, objectRef, plainObject, podTemplatesOf, portAnswers, PodTemplate } from '../manifest-model';
+import { Finding, findingAt } from './findings';
 
 function checkWorkloadSelector(template: PodTemplate): Finding[] {
   const { doc } = template;
