@@ -224,8 +224,8 @@ async function main(): Promise<number> {
       console.log('== building the local control plane');
       buildLocalPlane();
       console.log('== starting the local control plane');
-      plane = await startLocalPlane(console.log);
-      access = { kubeconfig: plane.kubeconfig, namespace };
+      plane = startLocalPlane(console.log);
+      access = { kubeconfig: await plane.ready, namespace };
     }
     const kubectl = new Kubectl(access);
     kubectl.run(['create', 'namespace', namespace], { namespaced: false });

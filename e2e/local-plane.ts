@@ -9,10 +9,11 @@ const BINARY = path.join(CLUSTER_DIR, 'bin', 'localplane');
 const READY = /^localplane: ready kubeconfig=(\S+)/;
 const STARTUP_TIMEOUT_MS = 180_000;
 
-/** A running local control plane, reachable only through its own kubeconfig. */
+/** A local control plane being started; reachable only through its own kubeconfig. */
 export interface LocalPlane {
-  readonly kubeconfig: string;
-  /** Stops every component and removes its files; safe to call more than once. */
+  /** Resolves with the kubeconfig once the plane reports ready. */
+  readonly ready: Promise<string>;
+  /** Stops every component and removes its files, also while it is still starting; safe to call more than once. */
   stop(): Promise<void>;
 }
 
@@ -24,49 +25,44 @@ export function buildLocalPlane(): void {
   }
 }
 
-/** Starts the local control plane and resolves once it reports ready. */
-export function startLocalPlane(log: (line: string) => void): Promise<LocalPlane> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'localplane-'));
-  const child = spawn(BINARY, ['up', '--dir', dir], { stdio: ['pipe', 'pipe', 'pipe'] });
+/** Starts the local control plane; `ready` resolves once it reports ready. */
+export function startLocalPlane(log: (line: string) => void): LocalPlane {
+  // A folder that does not exist yet: localplane creates it and removes it again when it stops,
+  // even when this process is killed before it can clean up.
+  const dir = path.join(os.tmpdir(), `localplane-e2e-${process.pid}-${Date.now().toString(36)}`);
+  const child = spawn(BINARY, ['up', '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
   let stopping: Promise<void> | undefined;
   const stop = () => {
-    stopping ??= new Promise<void>((resolve) => {
-      const done = () => {
-        fs.rmSync(dir, { recursive: true, force: true });
-        resolve();
-      };
-      if (child.exitCode !== null || child.signalCode !== null) {
-        done();
-        return;
-      }
-      const kill = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      child.once('exit', () => {
+    stopping ??= (async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        const kill = setTimeout(() => child.kill('SIGKILL'), 20_000);
+        child.kill('SIGTERM');
+        await exited;
         clearTimeout(kill);
-        done();
-      });
-      child.kill('SIGTERM');
-    });
+      }
+      fs.rmSync(dir, { recursive: true, force: true });
+    })();
     return stopping;
   };
 
-  return new Promise((resolve, reject) => {
+  const ready = new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {
       void stop();
       reject(new Error(`the local control plane was not ready after ${STARTUP_TIMEOUT_MS / 1000} s`));
     }, STARTUP_TIMEOUT_MS);
     const onLine = (line: string) => {
       log(`    ${line}`);
-      const ready = READY.exec(line);
-      if (ready) {
+      const match = READY.exec(line);
+      if (match) {
         clearTimeout(timer);
-        resolve({ kubeconfig: ready[1], stop });
+        resolve(match[1]);
       }
     };
     readline.createInterface({ input: child.stdout! }).on('line', onLine);
     readline.createInterface({ input: child.stderr! }).on('line', onLine);
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      fs.rmSync(dir, { recursive: true, force: true });
       reject(new Error(`the local control plane exited (${signal ?? code}) before it was ready`));
     });
     child.once('error', (error) => {
@@ -74,4 +70,7 @@ export function startLocalPlane(log: (line: string) => void): Promise<LocalPlane
       reject(new Error(`could not start ${BINARY}: ${error.message}`));
     });
   });
+  // A rejection after a successful start (the plane stopping later) is not an error.
+  ready.catch(() => undefined);
+  return { ready, stop };
 }

@@ -128,6 +128,9 @@ func up(args []string) int {
 		fmt.Fprintln(os.Stderr, "localplane up:", err)
 		return 1
 	}
+	// A DIR created here is removed again at shutdown, so a caller that dies leaves nothing.
+	_, statErr := os.Stat(absDir)
+	createdDir := os.IsNotExist(statErr)
 	if err := os.MkdirAll(absDir, 0o755); err != nil {
 		fmt.Fprintln(os.Stderr, "localplane up:", err)
 		return 1
@@ -149,6 +152,9 @@ func up(args []string) int {
 		cleanupOnce.Do(func() {
 			os.Remove(kubeconfig)
 			os.Remove(pidFile)
+			if createdDir {
+				os.Remove(absDir)
+			}
 			if *keep {
 				say("kept state directory %s", state)
 			} else {
@@ -221,6 +227,9 @@ func serve(a serveArgs) int {
 	stopCh := make(chan string, 8)
 	sigCh := make(chan os.Signal, 2)
 	signal.Notify(sigCh, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	// When the process reading our output dies first, a write to the closed pipe would kill
+	// us before cleanup; ignored, the write just fails and the parent watch shuts us down.
+	signal.Ignore(syscall.SIGPIPE)
 	go func() {
 		s := <-sigCh
 		stopCh <- "received " + s.String()
