@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { MANIFEST_DIR, WALKTHROUGH_DOCUMENT } from '../constants';
+import { ManifestDocument } from '../manifest-model';
 import { formatFinding } from '../validation/findings';
 import { renderWiringDiagram, withDiagram } from '../wiring-diagram';
 import { assertValid, validateManifests, Walkthrough } from '../validation/validate';
@@ -56,7 +57,8 @@ export function synthesize(app: App, options: SynthesizeOptions = {}): string[] 
   const written = publishManifests(outdir, manifests);
   const diagramFile = options.diagramFile
     ?? (path.resolve(outdir) === path.resolve(MANIFEST_DIR) && fs.existsSync(WALKTHROUGH_DOCUMENT) ? WALKTHROUGH_DOCUMENT : undefined);
-  if (diagramFile !== undefined && redrawDiagram(diagramFile, docs)) {
+  const diagramMarkdown = diagramFile === walkthrough?.name ? walkthrough?.markdown : undefined;
+  if (diagramFile !== undefined && redrawDiagram(diagramFile, docs, diagramMarkdown)) {
     written.push(diagramFile);
   }
   warnings.forEach((w) => log(formatFinding(w)));
@@ -65,8 +67,8 @@ export function synthesize(app: App, options: SynthesizeOptions = {}): string[] 
 }
 
 /** Rewrites the diagram between the document's markers; true when the document changed. */
-function redrawDiagram(file: string, docs: Parameters<typeof renderWiringDiagram>[0]): boolean {
-  const markdown = fs.readFileSync(file, 'utf8');
+function redrawDiagram(file: string, docs: readonly ManifestDocument[], alreadyRead?: string): boolean {
+  const markdown = alreadyRead ?? fs.readFileSync(file, 'utf8');
   const redrawn = withDiagram(markdown, renderWiringDiagram(docs));
   if (redrawn === undefined || redrawn === markdown) {
     return false;
