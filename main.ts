@@ -1,12 +1,16 @@
+import * as path from 'path';
 import { App } from 'cdk8s';
-import { synthesize } from './lib/synthesis/synthesize';
+import { WALKTHROUGH_DOCUMENT } from './lib/constants';
+import { reportAppErrors, synthesize } from './lib/synthesis';
 import { Workshop } from './lib/workshop';
 
-const app = new App();
+reportAppErrors();
+
+const app = new App({ outputFileExtension: '.yml' });
 
 new Workshop(app, 'workshop', {
   homepage: { replicas: 1 },
   sleep: { replicas: 1 },
 });
 
-synthesize(app);
+synthesize(app, { walkthroughFile: path.join(__dirname, WALKTHROUGH_DOCUMENT) });

@@ -5,6 +5,6 @@ import { synthesize } from '../lib/synthesis/synthesize';
 import { Workshop } from '../lib/workshop';
 
 const [replicas, outdir] = process.argv.slice(2);
-const app = new App({ outdir });
+const app = new App({ outdir, outputFileExtension: '.yml' });
 new Workshop(app, 'workshop', { homepage: { replicas: Number(replicas) } });
 synthesize(app);

@@ -1,10 +1,6 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { App } from 'cdk8s';
-import { synthesize } from '../lib/synthesis/synthesize';
 import { loadManifestDirectory } from '../lib/validation/load';
-import { Workshop } from '../lib/workshop';
 import { DIAGRAM_BEGIN, DIAGRAM_END, renderWiringDiagram, withDiagram } from '../lib/wiring-diagram';
 
 const root = path.resolve(__dirname, '..');
@@ -30,19 +26,4 @@ describe('the wiring diagram', () => {
     expect(withDiagram(doc, 'new picture')).toBe(`intro\n${DIAGRAM_BEGIN}\nnew picture\n${DIAGRAM_END}\noutro\n`);
     expect(withDiagram('no markers here', 'x')).toBeUndefined();
   });
-});
-
-test('synth redraws a stale diagram in the document it is given, and lists it', () => {
-  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'diagram-'));
-  try {
-    const doc = path.join(scratch, 'LESSON.md');
-    fs.writeFileSync(doc, `# Lesson\n${DIAGRAM_BEGIN}\nstale\n${DIAGRAM_END}\n`);
-    const app = new App();
-    new Workshop(app, 'workshop');
-    const written = synthesize(app, { outdir: path.join(scratch, 'dist'), diagramFile: doc, log: () => undefined });
-    expect(written).toContain(doc);
-    expect(fs.readFileSync(doc, 'utf8')).toBe(`# Lesson\n${DIAGRAM_BEGIN}\n${diagram}\n${DIAGRAM_END}\n`);
-  } finally {
-    fs.rmSync(scratch, { recursive: true, force: true });
-  }
 });

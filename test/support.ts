@@ -7,7 +7,7 @@ export type { K8sObject } from '../lib/manifest-model';
 
 /** Renders the workshop in memory: file name to its objects and YAML text. */
 export function renderWorkshop(props: WorkshopProps = {}) {
-  const app = new App({ outdir: '/nonexistent' });
+  const app = new App({ outdir: '/nonexistent', outputFileExtension: '.yml' });
   new Workshop(app, 'workshop', props);
   return renderCharts(app);
 }
