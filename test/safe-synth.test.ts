@@ -178,19 +178,37 @@ describe('the output folder must be a manifests folder; anything else is refused
   });
 });
 
-test('an output folder that cannot be written is left as it was, and the error says why (run as an unprivileged user)', () => {
-  fs.chmodSync(scratch, 0o777);
-  fs.chmodSync(outdir, 0o555);
-  const before = snapshotTree(outdir);
-  const [program, ...args] = synthCommand('main.ts');
-  const asNobody = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--'] : [];
-  const [command, ...rest] = [...asNobody, program, ...args];
-  const run = spawnSync(command, rest, { cwd: root, encoding: 'utf8', env: { ...process.env, CDK8S_OUTDIR: outdir, HOME: scratch } });
-  expect(run.stderr).toContain(`cannot write ${outdir}: permission denied (EACCES)`);
-  expect(run.status).toBe(1);
-  expect(snapshotTree(outdir)).toEqual(before);
-  expect(fs.statSync(outdir).mode & 0o777).toBe(0o555);
-  expect(fs.readdirSync(scratch)).toEqual(['dist']);
+describe('as an unprivileged user, a folder that cannot be written is left as it was and the error says why', () => {
+  /** The synth command as the user `nobody` when the tests run as root, else as the current user. */
+  function synthUnprivileged() {
+    const [program, ...args] = synthCommand('main.ts');
+    const asNobody = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--'] : [];
+    const [command, ...rest] = [...asNobody, program, ...args];
+    return spawnSync(command, rest, { cwd: root, encoding: 'utf8', env: { ...process.env, CDK8S_OUTDIR: outdir, HOME: scratch } });
+  }
+
+  test('a read-only output folder', () => {
+    fs.chmodSync(scratch, 0o777);
+    fs.chmodSync(outdir, 0o555);
+    const before = snapshotTree(outdir);
+    const run = synthUnprivileged();
+    expect(run.stderr).toContain(`cannot write ${outdir}: permission denied (EACCES); nothing in it changed`);
+    expect(run.status).toBe(1);
+    expect(snapshotTree(outdir)).toEqual(before);
+    expect(fs.statSync(outdir).mode & 0o777).toBe(0o555);
+    expect(fs.readdirSync(scratch)).toEqual(['dist']);
+  });
+
+  test('a writable output folder in a read-only parent, where the lock cannot be made', () => {
+    fs.chmodSync(outdir, 0o777);
+    fs.chmodSync(scratch, 0o555);
+    const before = snapshotTree(outdir);
+    const run = synthUnprivileged();
+    expect(run.stderr).toContain(`cannot create the publish lock beside ${outdir}: permission denied (EACCES)`);
+    expect(run.status).toBe(1);
+    expect(snapshotTree(outdir)).toEqual(before);
+    expect(fs.readdirSync(scratch)).toEqual(['dist']);
+  });
 });
 
 test('the output folder gets exactly what a run of the synth command printed', () => {

@@ -64,7 +64,7 @@ export function publishManifests(outdir: string, manifests: readonly ManifestFil
     try {
       fs.accessSync(target, fs.constants.W_OK | fs.constants.X_OK);
     } catch (error) {
-      throw new PublishError(`cannot write ${outdir}: ${describeError(error)}`);
+      throw new PublishError(`cannot write ${outdir}: ${describeError(error)}; nothing in it changed`);
     }
     const staging = lockPaths(target).staging(process.pid, randomBytes(8).toString('hex'));
     let replaced = 0;
