@@ -15,7 +15,7 @@ describe('an error that stops the app keeps its place', () => {
     const [heading, ...frames] = run.stderr.trim().split('\n');
     expect(heading).toBe("TypeError: Cannot read properties of undefined (reading 'http')");
     expect(frames[0]).toBe(`    at new BrokenService (${path.join('test', 'fixtures', 'apps', 'type-error.ts')}:15:31)`);
-    expect(frames.at(-1)).toMatch(/^ {4}at .*test\/fixtures\/apps\/type-error\.ts:21:1\)?$/);
+    expect(frames.filter((frame) => frame.endsWith(`${path.join('test', 'fixtures', 'apps', 'type-error.ts')}:21:1)`))).toHaveLength(1);
     expect(frames.filter((frame) => /node_modules|node:/.test(frame))).toEqual([]);
   }, 30_000);
 

@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { fileURLToPath } from 'url';
 import { ManifestValidationError } from '../validation/validate';
-import { PublishError } from './publish';
+import { PublishError } from './publish-error';
 
 /** Stack frames shown at most: enough to reach main.ts from a construct nested a few levels deep. */
 const MAX_FRAMES = 8;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { PublishError } from './publish-error';
 
 /*
  * Why a lock of our own: Node.js has no flock(), and the maintained lock
@@ -70,7 +71,7 @@ export function withPublishLock<T>(realOutdir: string, action: () => T, options:
     fs.writeFileSync(path.join(claim, OWNER_FILE), JSON.stringify(me));
   } catch (error) {
     fs.rmSync(claim, { recursive: true, force: true });
-    throw new Error(`cannot create the publish lock beside ${realOutdir}: ${describeError(error)}`);
+    throw new PublishError(`cannot create the publish lock beside ${realOutdir}: ${describeError(error)}`);
   }
   const deadline = Date.now() + (options.timeoutMs ?? 120_000);
   try {
@@ -80,17 +81,16 @@ export function withPublishLock<T>(realOutdir: string, action: () => T, options:
         break;
       } catch (error) {
         if (!isCode(error, 'ENOTEMPTY', 'EEXIST')) {
-          throw new Error(`cannot take the publish lock ${paths.lock}: ${describeError(error)}`);
+          throw new PublishError(`cannot take the publish lock ${paths.lock}: ${describeError(error)}`);
         }
       }
       const holder = readOwner(paths.lock);
-      if (holder !== undefined && !isRunning(holder)) {
-        breakStaleLock(paths, holder);
+      if (holder !== undefined && !isRunning(holder) && breakStaleLock(paths, holder)) {
         continue;
       }
       if (Date.now() > deadline) {
         const who = holder === undefined ? 'an unknown process' : `the synth with PID ${holder.pid}`;
-        throw new Error(`gave up waiting for ${who} to release the publish lock ${paths.lock}`);
+        throw new PublishError(`gave up waiting for ${who} to release the publish lock ${paths.lock}`);
       }
       sleep(POLL_MS);
     }
@@ -104,28 +104,37 @@ export function withPublishLock<T>(realOutdir: string, action: () => T, options:
   }
 }
 
-/** Moves a dead holder's lock out of the way; the loop then retries. */
-function breakStaleLock(paths: ReturnType<typeof lockPaths>, holder: LockOwner): void {
+/**
+ * Moves a dead holder's lock out of the way, so that the caller can try again.
+ * @returns false when the lock could not be moved (another contender moved it first)
+ */
+function breakStaleLock(paths: ReturnType<typeof lockPaths>, holder: LockOwner): boolean {
   const moved = paths.released(holder.nonce);
+  // A contender killed while breaking this same lock left it there.
+  if (!isRunningOwner(readOwner(moved))) {
+    fs.rmSync(moved, { recursive: true, force: true });
+  }
   try {
     fs.renameSync(paths.lock, moved);
   } catch {
-    // Another contender moved it first, or the lock changed hands: retry from the start.
-    return;
+    return false;
   }
   const mover = readOwner(moved);
   if (mover !== undefined && mover.nonce !== holder.nonce) {
-    // Between reading the owner and the rename, the dead lock was broken by
-    // another contender and taken by a live one: give that lock back.
+    // Between reading the owner and the rename, another contender broke the
+    // dead lock and a live one took it: give that lock back. Should a third
+    // contender take the lock meanwhile, the live holder's folder stays here
+    // until that holder releases it, and both publish at once, which costs
+    // at worst a failed synth: the files stay complete either way.
     try {
       fs.renameSync(moved, paths.lock);
-      return;
     } catch {
-      // Taken by a third contender meanwhile; the live holder keeps its folder until it releases.
-      return;
+      // As above.
     }
+    return true;
   }
   fs.rmSync(moved, { recursive: true, force: true });
+  return true;
 }
 
 function release(paths: ReturnType<typeof lockPaths>, me: LockOwner): void {

@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { describeError, isCode, lockPaths, PublishLockOptions, removeLeftovers, withPublishLock } from './lock';
+import { PublishError } from './publish-error';
 
 /** A file to publish: its name within the output folder and its text. */
 export interface ManifestFile {
@@ -12,13 +13,6 @@ export interface ManifestFile {
   readonly yaml: string;
 }
 
-/** The output folder was refused or could not be written; the message says what, if anything, changed. */
-export class PublishError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'PublishError';
-  }
-}
 
 const MANIFEST_NAME = /\.ya?ml$/;
 
