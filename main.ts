@@ -1,10 +1,11 @@
 import { App } from 'cdk8s';
+import { MANIFEST_EXTENSION } from './lib/constants';
 import { synthesize } from './lib/synthesis/synthesize';
-import { Workshop } from './lib/workshop';
+import { addWorkshopCharts } from './lib/workshop';
 
-const app = new App();
+const app = new App({ outputFileExtension: MANIFEST_EXTENSION });
 
-new Workshop(app, 'workshop', {
+addWorkshopCharts(app, {
   homepage: { replicas: 1 },
   sleep: { replicas: 1 },
 });

@@ -45,8 +45,8 @@ function main(): void {
     // Every copy names its objects `homepage`, like the workshop does; the
     // duplicates across charts do not matter to either renderer.
     const chart = new Chart(app, `copy-${String(i).padStart(5, '0')}`);
-    new HomepageDeployment(chart, 'deployment');
-    new HomepageService(chart, 'service');
+    const deployment = new HomepageDeployment(chart, 'deployment');
+    new HomepageService(chart, 'service', { deployment });
   }
   const constructed = performance.now();
   const objects = RENDERERS[renderer as Renderer](app);

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import { synthesize } from '../lib/synthesis/synthesize';
 import { loadManifestDirectory } from '../lib/validation/load';
-import { Workshop } from '../lib/workshop';
+import { addWorkshopCharts } from '../lib/workshop';
 import { DIAGRAM_BEGIN, DIAGRAM_END, renderWiringDiagram, withDiagram } from '../lib/wiring-diagram';
 
 const root = path.resolve(__dirname, '..');
@@ -37,8 +37,8 @@ test('synth redraws a stale diagram in the document it is given, and lists it', 
   try {
     const doc = path.join(scratch, 'LESSON.md');
     fs.writeFileSync(doc, `# Lesson\n${DIAGRAM_BEGIN}\nstale\n${DIAGRAM_END}\n`);
-    const app = new App();
-    new Workshop(app, 'workshop');
+    const app = new App({ outputFileExtension: '.yml' });
+    addWorkshopCharts(app);
     const written = synthesize(app, { outdir: path.join(scratch, 'dist'), diagramFile: doc, log: () => undefined });
     expect(written).toContain(doc);
     expect(fs.readFileSync(doc, 'utf8')).toBe(`# Lesson\n${DIAGRAM_BEGIN}\n${diagram}\n${DIAGRAM_END}\n`);

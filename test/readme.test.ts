@@ -5,11 +5,13 @@ const root = path.resolve(__dirname, '..');
 const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
 const main = fs.readFileSync(path.join(root, 'main.ts'), 'utf8');
 
-test('the README shows the lines of main.ts where replica counts are set', () => {
+// Counts are left out of the comparison: a user who sets 3 replicas as the README says keeps a green suite.
+test('the README shows the lines of main.ts where replica counts are set, whatever the counts', () => {
   const section = readme.slice(readme.indexOf('## Changing the number of replicas'));
   const shown = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
   expect(shown).toMatch(/homepage: \{ replicas: \d+ \}/);
-  expect(main).toContain(shown);
+  const anyCount = (text: string) => text.replace(/replicas: \d+/g, 'replicas: N');
+  expect(anyCount(main)).toContain(anyCount(shown!));
 });
 
 test('the README names every npm script package.json offers', () => {

@@ -2,10 +2,10 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App } from 'cdk8s';
+import { ApiObject, App, JsonPatch } from 'cdk8s';
 import { synthesize } from '../lib/synthesis/synthesize';
 import { ManifestValidationError } from '../lib/validation/validate';
-import { Workshop, WorkshopProps } from '../lib/workshop';
+import { addWorkshopCharts, WorkshopCharts, WorkshopProps } from '../lib/workshop';
 
 const root = path.resolve(__dirname, '..');
 
@@ -24,22 +24,22 @@ beforeEach(() => {
 });
 afterEach(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
-function synthWith(props: WorkshopProps) {
-  const app = new App({ outdir });
-  new Workshop(app, 'workshop', props);
+function synthWith(props: WorkshopProps, edit: (charts: WorkshopCharts) => void = () => undefined) {
+  const app = new App({ outdir, outputFileExtension: '.yml' });
+  edit(addWorkshopCharts(app, props));
   return synthesize(app, { log: () => undefined });
 }
 
 describe('a synth that fails leaves the output folder byte-identical', () => {
   test.each<[string, WorkshopProps, string]>([
-    ['negative replicas', { homepage: { replicas: -1 } }, "HomepageDeployment 'workshop/homepage-pod/homepage': prop 'replicas' must be a whole number from 0 to 20, got -1"],
-    ['fractional replicas', { sleep: { replicas: 0.5 } }, "SleepDeployment 'workshop/sleep/sleep': prop 'replicas' must be a whole number from 0 to 20, got 0.5"],
+    ['negative replicas', { homepage: { replicas: -1 } }, "HomepageDeployment 'homepage-pod/homepage': prop 'replicas' must be a whole number from 0 to 20, got -1"],
+    ['fractional replicas', { sleep: { replicas: 0.5 } }, "SleepDeployment 'sleep/sleep': prop 'replicas' must be a whole number from 0 to 20, got 0.5"],
     ['NaN replicas', { homepage: { replicas: NaN } }, "prop 'replicas' must be a whole number from 0 to 20, got NaN"],
     ['too many replicas', { homepage: { replicas: 500 } }, "prop 'replicas' must be a whole number from 0 to 20, got 500"],
-    ['a malformed image', { homepage: { image: 'Dak4dotnet/Homepage Nginx' } }, "HomepageDeployment 'workshop/homepage-pod/homepage': prop 'image' must be an image reference"],
+    ['a malformed image', { homepage: { image: 'Dak4dotnet/Homepage Nginx' } }, "HomepageDeployment 'homepage-pod/homepage': prop 'image' must be an image reference"],
     ['an empty image', { sleep: { image: '' } }, "prop 'image' must be a non-empty image reference, got \"\""],
-    ['an invalid label value', { homepage: { podLabels: { app: 'sign up' } } }, "HomepageDeployment 'workshop/homepage-pod/homepage': prop 'podLabels.app' must be empty or at most 63"],
-    ['an invalid label key', { homepageService: { selector: { 'bad key': 'x' } } }, "HomepageService 'workshop/homepage-service/homepage': prop 'selector' has an invalid label key"],
+    ['an invalid label value', { homepage: { podLabels: { app: 'sign up' } } }, "HomepageDeployment 'homepage-pod/homepage': prop 'podLabels.app' must be empty or at most 63"],
+    ['an invalid label key', { sleep: { podLabels: { 'bad key': 'x' } } }, "SleepDeployment 'sleep/sleep': prop 'podLabels' has an invalid label key"],
   ])('%s', (_, props, message) => {
     const before = snapshotTree(outdir);
     expect(() => synthWith(props)).toThrow(message);
@@ -50,7 +50,8 @@ describe('a synth that fails leaves the output folder byte-identical', () => {
     const before = snapshotTree(outdir);
     let error: unknown;
     try {
-      synthWith({ homepageService: { selector: { app: 'signup', component: 'homepag' } } });
+      synthWith({}, ({ homepageService }) => ApiObject.of(homepageService.service)
+        .addJsonPatch(JsonPatch.replace('/spec/selector/component', 'homepag')));
     } catch (e) {
       error = e;
     }
