@@ -3,7 +3,7 @@
 // measurement runs in a process of its own (see scale.ts), so the first
 // render's module loading and JIT warm-up are not shared between measurements.
 //
-// Usage: node scripts/run-ts.mjs bench/scale-worker.ts <project|stock> <copies>
+// Usage: node --import tsx bench/scale-worker.ts <project|stock> <copies>
 import { App, Chart } from 'cdk8s';
 import { HomepageDeployment } from '../lib/homepage-deployment';
 import { HomepageService } from '../lib/homepage-service';

@@ -72,7 +72,7 @@ describe('a synth that fails leaves the output folder byte-identical', () => {
     ['test/fixtures/apps/negative-replicas.ts', "prop 'replicas' must be a whole number from 0 to 20, got -1"],
   ])('the synth command exits non-zero for %s and says why', (entry, message) => {
     const before = snapshotTree(outdir);
-    const run = spawnSync(process.execPath, ['scripts/run-ts.mjs', entry], {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', entry], {
       cwd: root, encoding: 'utf8', env: { ...process.env, CDK8S_OUTDIR: outdir },
     });
     expect(run.status).toBe(1);
