@@ -36,6 +36,9 @@ export const HOMEPAGE_IMAGE = 'dak4dotnet/homepage-nginx:linux';
 /** An Alpine shell with curl and nslookup, used to call the homepage from inside the cluster. */
 export const SLEEP_IMAGE = 'dak4dotnet/sleep';
 
+/** Local port of the lesson's `kubectl port-forward deployment/homepage 8090:80`. */
+export const PORT_FORWARD_LOCAL_PORT = 8090;
+
 /** A named TCP port. */
 export interface NamedPort {
   readonly name: string;

@@ -1,10 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
-import { MANIFEST_DIR, WALKTHROUGH_DOCUMENT } from '../constants';
-import { ManifestDocument } from '../manifest-model';
+import { WALKTHROUGH_DOCUMENT } from '../constants';
 import { formatFinding } from '../validation/findings';
-import { renderWiringDiagram, withDiagram } from '../wiring-diagram';
 import { assertValid, validateManifests, Walkthrough } from '../validation/validate';
 import { publishManifests } from './publish';
 import { renderCharts } from './render';
@@ -21,11 +19,6 @@ export interface SynthesizeOptions {
    * @default - README.md of the working directory, when there is one
    */
   readonly walkthroughFile?: string;
-  /**
-   * Markdown document whose wiring diagram (between its markers) is redrawn from the manifests.
-   * @default - README.md of the working directory when writing to its `dist` folder, else none
-   */
-  readonly diagramFile?: string;
   /**
    * Prints each file written, and any warning.
    * @default console.log
@@ -55,26 +48,7 @@ export function synthesize(app: App, options: SynthesizeOptions = {}): string[] 
   const docs = manifests.flatMap((m) => m.objects.map((object, index) => ({ file: path.join(shownDir, m.file), index, object })));
   const warnings = assertValid(validateManifests(docs, walkthrough));
   const written = publishManifests(outdir, manifests);
-  const diagramFile = options.diagramFile
-    ?? (path.resolve(outdir) === path.resolve(MANIFEST_DIR) && fs.existsSync(WALKTHROUGH_DOCUMENT) ? WALKTHROUGH_DOCUMENT : undefined);
-  const diagramMarkdown = diagramFile === walkthrough?.name ? walkthrough?.markdown : undefined;
-  if (diagramFile !== undefined && redrawDiagram(diagramFile, docs, diagramMarkdown)) {
-    written.push(diagramFile);
-  }
   warnings.forEach((w) => log(formatFinding(w)));
   written.forEach((file) => log(path.relative(process.cwd(), path.resolve(file))));
   return written;
-}
-
-/** Rewrites the diagram between the document's markers; true when the document changed. */
-function redrawDiagram(file: string, docs: readonly ManifestDocument[], alreadyRead?: string): boolean {
-  const markdown = alreadyRead ?? fs.readFileSync(file, 'utf8');
-  const redrawn = withDiagram(markdown, renderWiringDiagram(docs));
-  if (redrawn === undefined || redrawn === markdown) {
-    return false;
-  }
-  const staging = `${file}.staging-${process.pid}`;
-  fs.writeFileSync(staging, redrawn, 'utf8');
-  fs.renameSync(staging, file);
-  return true;
 }
