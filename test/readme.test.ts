@@ -19,3 +19,11 @@ test('the README names every npm script package.json offers', () => {
   const missing = Object.keys(scripts).filter((name) => name !== 'test' && !readme.includes(`npm run ${name}`));
   expect(missing).toEqual([]);
 });
+
+test('the README states the line count of every file in dist/', () => {
+  const distDir = path.join(root, 'dist');
+  for (const file of fs.readdirSync(distDir)) {
+    const lines = fs.readFileSync(path.join(distDir, file), 'utf8').trimEnd().split('\n').length;
+    expect(readme).toMatch(new RegExp(`\\| \`${file.replace('.', '\\.')}\` \\| \\d+ lines \\| ${lines} lines \\|`));
+  }
+});
