@@ -53,14 +53,16 @@ class ManifestIndex {
     return this.docs.map(podTemplateOf).filter((t) => t !== undefined).map((t) => t!.labels);
   }
 
-  /** Whether a `-f` argument names a file of the set, or the folder holding them. */
+  /**
+   * Whether a `-f` argument names a file of the set, or a folder. Files are matched by name only:
+   * the walkthrough names them where the learner keeps them (`dist/`), wherever the set was read.
+   */
   hasFile(file: string): boolean {
-    const folder = file.endsWith('/') ? file : `${file}/`;
-    return this.docs.some((d) => d.file === file || d.file.startsWith(folder));
+    return !/\.(ya?ml|json)$/.test(file) || this.docs.some((d) => baseName(d.file) === baseName(file));
   }
 
   files(): string {
-    return [...new Set(this.docs.map((d) => d.file))].join(', ') || 'none';
+    return [...new Set(this.docs.map((d) => baseName(d.file)))].join(', ') || 'none';
   }
 
   containerPortsOf(deployment: K8sObject) {
@@ -69,6 +71,8 @@ class ManifestIndex {
 }
 
 type Problem = { token: string; message: string };
+
+const baseName = (file: string) => file.slice(file.lastIndexOf('/') + 1).replace(/:\d+$/, '');
 
 function parseEqualitySelector(text: string): Labels | undefined {
   const pairs = text.split(',').map((pair) => /^([^=!]+)==?([^=]*)$/.exec(pair));
