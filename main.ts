@@ -1,14 +1,14 @@
-import * as path from 'path';
 import { App } from 'cdk8s';
-import { WALKTHROUGH_DOCUMENT } from './lib/constants';
+import * as path from 'path';
+import { MANIFEST_EXTENSION, WALKTHROUGH_DOCUMENT } from './lib/constants';
 import { reportAppErrors, synthesize } from './lib/synthesis';
-import { Workshop } from './lib/workshop';
+import { addWorkshopCharts } from './lib/workshop';
 
 reportAppErrors();
 
-const app = new App({ outputFileExtension: '.yml' });
+const app = new App({ outputFileExtension: MANIFEST_EXTENSION });
 
-new Workshop(app, 'workshop', {
+addWorkshopCharts(app, {
   homepage: { replicas: 1 },
   sleep: { replicas: 1 },
 });

@@ -3,7 +3,7 @@
 // measurement runs in a process of its own (see scale.ts), so the first
 // render's module loading and JIT warm-up are not shared between measurements.
 //
-// Usage: node scripts/run-ts.mjs bench/scale-worker.ts <project|stock> <copies>
+// Usage: node --import tsx bench/scale-worker.ts <project|stock> <copies>
 import { App, Chart } from 'cdk8s';
 import { HomepageDeployment } from '../lib/homepage-deployment';
 import { HomepageService } from '../lib/homepage-service';
@@ -45,8 +45,8 @@ function main(): void {
     // Every copy names its objects `homepage`, like the workshop does; the
     // duplicates across charts do not matter to either renderer.
     const chart = new Chart(app, `copy-${String(i).padStart(5, '0')}`);
-    new HomepageDeployment(chart, 'deployment');
-    new HomepageService(chart, 'service');
+    const deployment = new HomepageDeployment(chart, 'deployment');
+    new HomepageService(chart, 'service', { deployment });
   }
   const constructed = performance.now();
   const objects = RENDERERS[renderer as Renderer](app);

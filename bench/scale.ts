@@ -4,7 +4,7 @@ import type { Renderer, ScaleResult } from './scale-worker';
 import { ms, table } from './stats';
 
 function measure(root: string, renderer: Renderer, copies: number): ScaleResult {
-  const run = spawnSync(process.execPath, [path.join('scripts', 'run-ts.mjs'), path.join('bench', 'scale-worker.ts'), renderer, String(copies)], {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', path.join('bench', 'scale-worker.ts'), renderer, String(copies)], {
     cwd: root, encoding: 'utf8', maxBuffer: 1 << 20,
   });
   if (run.status !== 0) {

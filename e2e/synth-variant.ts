@@ -2,9 +2,10 @@
 // as a user would after editing main.ts: `synth-variant.ts <replicas> <outdir>`.
 import { App } from 'cdk8s';
 import { synthesize } from '../lib/synthesis/synthesize';
-import { Workshop } from '../lib/workshop';
+import { MANIFEST_EXTENSION } from '../lib/constants';
+import { addWorkshopCharts } from '../lib/workshop';
 
 const [replicas, outdir] = process.argv.slice(2);
-const app = new App({ outdir, outputFileExtension: '.yml' });
-new Workshop(app, 'workshop', { homepage: { replicas: Number(replicas) } });
+const app = new App({ outdir, outputFileExtension: MANIFEST_EXTENSION });
+addWorkshopCharts(app, { homepage: { replicas: Number(replicas) } });
 synthesize(app);

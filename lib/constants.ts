@@ -25,6 +25,8 @@ export const SLEEP_NAME = 'sleep';
 export const HOMEPAGE_POD_LABELS: Labels = { [APP_LABEL]: 'signup', [COMPONENT_LABEL]: HOMEPAGE_NAME };
 /** Labels of the sleep Pods. */
 export const SLEEP_POD_LABELS: Labels = { [APP_LABEL]: SLEEP_NAME };
+/** Labels of the sleep Deployment object itself, as the workshop's `sleep.yml` sets them. */
+export const SLEEP_DEPLOYMENT_LABELS: Labels = { dak4dotnet: '101' };
 
 /** Annotations of the homepage Pods: the workshop opts them out of Prometheus scraping. */
 export const HOMEPAGE_POD_ANNOTATIONS: Labels = { 'prometheus.io/scrape': 'false' };
@@ -33,6 +35,9 @@ export const HOMEPAGE_POD_ANNOTATIONS: Labels = { 'prometheus.io/scrape': 'false
 export const HOMEPAGE_IMAGE = 'dak4dotnet/homepage-nginx:linux';
 /** An Alpine shell with curl and nslookup, used to call the homepage from inside the cluster. */
 export const SLEEP_IMAGE = 'dak4dotnet/sleep';
+
+/** Local port of the lesson's `kubectl port-forward deployment/homepage 8090:80`. */
+export const PORT_FORWARD_LOCAL_PORT = 8090;
 
 /** A named TCP port. */
 export interface NamedPort {
@@ -44,9 +49,9 @@ export interface NamedPort {
 export const HTTP_PORT: NamedPort = { name: 'http', number: 80 };
 
 /**
- * Node selector of every workshop Pod. The workshop's images are Linux images;
- * `kubernetes.io/os` is the stable label (the `beta.kubernetes.io/os` label the
- * original manifests used is deprecated and absent from recent nodes).
+ * Node selector of the homepage Pods, whose image is the Linux variant (`:linux`).
+ * `kubernetes.io/os` is the stable label; the `beta.kubernetes.io/os` label the
+ * workshop's manifest uses is deprecated in its favour (kubelets still set both).
  */
 export const LINUX_NODE_SELECTOR: Labels = { 'kubernetes.io/os': 'linux' };
 

@@ -1,6 +1,9 @@
+import { Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
   DEFAULT_REPLICAS, HOMEPAGE_IMAGE, HOMEPAGE_NAME, HOMEPAGE_POD_ANNOTATIONS, HOMEPAGE_POD_LABELS, HTTP_PORT, Labels,
+  LINUX_NODE_SELECTOR, NamedPort,
 } from './constants';
 import { WorkshopDeployment } from './workshop-deployment';
 
@@ -16,14 +19,17 @@ export interface HomepageDeploymentProps {
    */
   readonly image?: string;
   /**
-   * Labels of the homepage Pods; the Deployment selects exactly these.
+   * Labels of the homepage Pods; the Deployment, and the homepage Service fronting it, select exactly these.
    * @default { app: 'signup', component: 'homepage' }
    */
   readonly podLabels?: Labels;
 }
 
-/** The `homepage` Deployment: nginx serving the workshop's homepage. */
+/** The `homepage` Deployment: nginx serving the workshop's homepage on port 80, named `http`. */
 export class HomepageDeployment extends WorkshopDeployment {
+  /** The port nginx listens on, which the homepage Service targets. */
+  public declare readonly port: NamedPort;
+
   constructor(scope: Construct, id: string, props: HomepageDeploymentProps = {}) {
     super(scope, id, {
       name: HOMEPAGE_NAME,
@@ -32,11 +38,16 @@ export class HomepageDeployment extends WorkshopDeployment {
       image: props.image ?? HOMEPAGE_IMAGE,
       replicas: props.replicas ?? DEFAULT_REPLICAS,
       port: HTTP_PORT,
-      budget: { cpuMillis: { request: 50, limit: 250 }, memoryMebibytes: { request: 32, limit: 128 } },
+      // nginx serving one static page; three replicas and the sleep Pod fit a 2-CPU laptop cluster.
+      resources: {
+        cpu: { request: kplus.Cpu.millis(50), limit: kplus.Cpu.millis(250) },
+        memory: { request: Size.mebibytes(32), limit: Size.mebibytes(128) },
+      },
       // nginx writes its pid file and cache at start-up, chowns the cache to its worker user,
       // binds port 80 as root and then switches to that user.
-      writableRootFilesystem: true,
+      readOnlyRootFilesystem: false,
       capabilities: ['CHOWN', 'DAC_OVERRIDE', 'SETGID', 'SETUID', 'NET_BIND_SERVICE'],
+      nodeSelector: LINUX_NODE_SELECTOR,
     });
   }
 }

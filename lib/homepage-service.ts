@@ -1,34 +1,36 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { HOMEPAGE_NAME, HOMEPAGE_POD_LABELS, HTTP_PORT, Labels } from './constants';
-import { checkLabels } from './prop-checks';
+import { HOMEPAGE_NAME } from './constants';
+import { HomepageDeployment } from './homepage-deployment';
 
 export interface HomepageServiceProps {
   /**
-   * Labels of the Pods the Service sends traffic to.
-   * @default { app: 'signup', component: 'homepage' }
+   * The Deployment whose Pods the Service sends traffic to: the Service selects its Pod labels
+   * and targets its container port, so the two cannot drift apart.
    */
-  readonly selector?: Labels;
+  readonly deployment: HomepageDeployment;
 }
 
 /**
- * The `homepage` ClusterIP Service: a stable name and address in front of whichever
- * Pods carry the homepage labels, on port 80 named `http`.
+ * The `homepage` ClusterIP Service: a stable name and address in front of the homepage
+ * Deployment's Pods, on the port nginx listens on, under the same number and name.
  */
 export class HomepageService extends Construct {
   /** The cdk8s-plus Service. */
   public readonly service: kplus.Service;
 
-  constructor(scope: Construct, id: string, props: HomepageServiceProps = {}) {
+  constructor(scope: Construct, id: string, props: HomepageServiceProps) {
     super(scope, id);
-    const selector = checkLabels(this, props.selector ?? HOMEPAGE_POD_LABELS, 'selector');
+    const { port } = props.deployment;
     this.service = new kplus.Service(this, 'Resource', {
       metadata: { name: HOMEPAGE_NAME },
       type: kplus.ServiceType.CLUSTER_IP,
-      ports: [{ name: HTTP_PORT.name, port: HTTP_PORT.number, targetPort: HTTP_PORT.number }],
+      ports: [{ name: port.name, port: port.number, targetPort: port.number }],
     });
-    for (const [key, value] of Object.entries(selector)) {
+    // cdk8s-plus-27's `selector: deployment` selects the generated `cdk8s.io/metadata.addr` label,
+    // which the workshop's Pods do not carry; the lesson selects by the Deployment's own labels.
+    for (const [key, value] of Object.entries(props.deployment.deployment.matchLabels)) {
       this.service.selectLabel(key, value);
     }
     // cdk8s-plus writes `externalIPs: []`, which the API server omits: re-applying unchanged

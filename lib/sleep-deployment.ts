@@ -1,5 +1,9 @@
+import { Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { DEFAULT_REPLICAS, Labels, SLEEP_IMAGE, SLEEP_NAME, SLEEP_POD_LABELS } from './constants';
+import {
+  DEFAULT_REPLICAS, Labels, SLEEP_DEPLOYMENT_LABELS, SLEEP_IMAGE, SLEEP_NAME, SLEEP_POD_LABELS,
+} from './constants';
 import { WorkshopDeployment } from './workshop-deployment';
 
 export interface SleepDeploymentProps {
@@ -25,12 +29,17 @@ export class SleepDeployment extends WorkshopDeployment {
   constructor(scope: Construct, id: string, props: SleepDeploymentProps = {}) {
     super(scope, id, {
       name: SLEEP_NAME,
+      labels: SLEEP_DEPLOYMENT_LABELS,
       podLabels: props.podLabels ?? SLEEP_POD_LABELS,
       image: props.image ?? SLEEP_IMAGE,
       replicas: props.replicas ?? DEFAULT_REPLICAS,
-      budget: { cpuMillis: { request: 10, limit: 100 }, memoryMebibytes: { request: 16, limit: 64 } },
+      // An idle shell that runs `curl` now and then.
+      resources: {
+        cpu: { request: kplus.Cpu.millis(10), limit: kplus.Cpu.millis(100) },
+        memory: { request: Size.mebibytes(16), limit: Size.mebibytes(64) },
+      },
       // It only sleeps; `nslookup` and `curl` write nothing to disk and need no capability.
-      writableRootFilesystem: false,
+      readOnlyRootFilesystem: true,
     });
   }
 }

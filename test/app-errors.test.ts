@@ -1,21 +1,20 @@
-import { spawnSync } from 'child_process';
 import * as path from 'path';
 import { describeAppError, PublishError } from '../lib/synthesis';
 import { ManifestValidationError } from '../lib/validation/validate';
-import { root } from './synth-process';
+import { runSynth } from './synth-process';
 
 describe('an error that stops the app keeps its place', () => {
-  // ts-node, the cdk8s template's runner, lets the exception reach the process as
-  // plain `node` would; the error report is the app's own (reportAppErrors()).
   test('a TypeError inside a construct prints its type, message and project frames, and exits 1', () => {
-    const run = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'test/fixtures/apps/type-error.ts'], {
-      cwd: root, encoding: 'utf8', env: { ...process.env, CDK8S_OUTDIR: '/nonexistent' },
-    });
+    const run = runSynth('test/fixtures/apps/type-error.ts', '/nonexistent');
     expect(run.status).toBe(1);
     const [heading, ...frames] = run.stderr.trim().split('\n');
-    expect(heading).toBe("TypeError: Cannot read properties of undefined (reading 'http')");
-    expect(frames[0]).toBe(`    at new BrokenService (${path.join('test', 'fixtures', 'apps', 'type-error.ts')}:15:31)`);
-    expect(frames.filter((frame) => frame.endsWith(`${path.join('test', 'fixtures', 'apps', 'type-error.ts')}:21:1)`))).toHaveLength(1);
+    expect(heading).toBe("TypeError: Cannot read properties of undefined (reading 'port')");
+    expect(frames[0]).toBe(
+      `    at new BrokenService (${path.join('test', 'fixtures', 'apps', 'type-error.ts')}:15:35)`,
+    );
+    expect(
+      frames.filter((frame) => frame.endsWith(`${path.join('test', 'fixtures', 'apps', 'type-error.ts')}:21:1)`)),
+    ).toHaveLength(1);
     expect(frames.filter((frame) => /node_modules|node:/.test(frame))).toEqual([]);
   }, 30_000);
 
@@ -33,18 +32,27 @@ describe('an error that stops the app keeps its place', () => {
       '    at file:///project/main.ts:3:1',
     ]);
     expect(describeAppError(error, '/project')).toBe(
-      'RangeError: out of range\n    at new Thing (lib/thing.ts:7:11)\n    at main.ts:3:1');
+      'RangeError: out of range\n    at new Thing (lib/thing.ts:7:11)\n    at main.ts:3:1',
+    );
   });
 
   test('with no frame in the project, every frame is shown', () => {
     const error = fakeStack(['    at Object.check (/project/node_modules/cdk8s/lib/chart.js:10:5)']);
     expect(describeAppError(error, '/project')).toBe(
-      'RangeError: out of range\n    at Object.check (/project/node_modules/cdk8s/lib/chart.js:10:5)');
+      'RangeError: out of range\n    at Object.check (/project/node_modules/cdk8s/lib/chart.js:10:5)',
+    );
   });
 
   test('errors that locate themselves print their message alone', () => {
     const validation = new ManifestValidationError([
-      { rule: 'wiring', severity: 'error', file: 'dist/a.yml', object: 'Service/a', path: 'spec.selector', message: 'selects no Pods' },
+      {
+        rule: 'wiring',
+        severity: 'error',
+        file: 'dist/a.yml',
+        object: 'Service/a',
+        path: 'spec.selector',
+        message: 'selects no Pods',
+      },
     ]);
     expect(describeAppError(validation)).toBe(validation.message);
     expect(describeAppError(new PublishError('refusing to publish into .'))).toBe('refusing to publish into .');

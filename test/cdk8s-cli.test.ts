@@ -26,7 +26,9 @@ function cdk8sSynth() {
   // CDK8S_OUTDIR and SYNTH_PUBLISH_DIR must come from cdk8s.yaml alone.
   const { CDK8S_OUTDIR: _outdir, SYNTH_PUBLISH_DIR: _publish, ...env } = process.env;
   return spawnSync(path.join(root, 'node_modules', '.bin', 'cdk8s'), ['synth', '--check-upgrade', 'false'], {
-    cwd: project, encoding: 'utf8', env,
+    cwd: project,
+    encoding: 'utf8',
+    env,
   });
 }
 

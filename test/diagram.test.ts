@@ -1,16 +1,16 @@
-import * as fs from 'fs';
 import * as path from 'path';
+import { documentedReadme, drawWorkshopDiagram } from '../lib/docs';
 import { loadManifestDirectory } from '../lib/validation/load';
 import { DIAGRAM_BEGIN, DIAGRAM_END, renderWiringDiagram, withDiagram } from '../lib/wiring-diagram';
+import { objectsOf } from './support';
 
 const root = path.resolve(__dirname, '..');
-const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
-const diagram = renderWiringDiagram(loadManifestDirectory(path.join(root, 'dist')).docs);
+const diagram = drawWorkshopDiagram(loadManifestDirectory(path.join(root, 'dist')).docs);
 
 describe('the wiring diagram', () => {
-  test('the README shows the diagram drawn from the committed dist/', () => {
-    const shown = readme.slice(readme.indexOf(DIAGRAM_BEGIN) + DIAGRAM_BEGIN.length, readme.indexOf(DIAGRAM_END)).trim();
-    expect(shown).toBe(diagram);
+  test('the README shows the diagram drawn from the committed dist/ (run npm run docs when this fails)', () => {
+    const { current, expected } = documentedReadme(root);
+    expect(current).toBe(expected);
   });
 
   test('shows each workload\'s Pod labels and ports, and the Service reaching only the homepage Pods', () => {
@@ -19,6 +19,24 @@ describe('the wiring diagram', () => {
     expect(diagram).toContain('selector app=signup,component=homepage<br/>port 80 (http) → 80');
     expect(diagram.match(/-- selects -->/g)).toHaveLength(1);
     expect(diagram).toContain('Service_homepage -- selects --> Deployment_homepage_pods');
+    expect(diagram).not.toContain('selects no Pods');
+  });
+
+  test('shows how the lesson reaches the Pods: port-forward to one Pod, sleep through DNS to the Service', () => {
+    expect(diagram).toContain('port_forward[/"kubectl port-forward deployment/homepage 8090:80"/]');
+    expect(diagram).toContain('port_forward -- one Pod, port 80 --> Deployment_homepage_pods');
+    expect(diagram).toContain('Deployment_sleep_pods -- "curl http://homepage" --> dns_Service_homepage');
+    expect(diagram).toContain('dns_Service_homepage -- ClusterIP --> Service_homepage');
+  });
+
+  test('a Service that selects no Pods is drawn with a visible warning instead of an arrow', () => {
+    const docs = objectsOf().map((object, index) => ({ file: 'f.yml', index, object }));
+    const service = docs.find((d) => d.object.kind === 'Service')!.object;
+    service.spec.selector.component = 'homepag';
+    const broken = renderWiringDiagram(docs);
+    expect(broken).not.toContain('-- selects -->');
+    expect(broken).toContain('Service_homepage_nothing>"⚠ selects no Pods: no Pod carries app=signup,component=homepag"]');
+    expect(broken).toContain('Service_homepage -. selects .-> Service_homepage_nothing');
   });
 
   test('is placed between the markers, replacing what was there', () => {

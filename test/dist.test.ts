@@ -11,7 +11,7 @@ function readTree(dir: string): Record<string, string> {
 
 /** Runs `npm run synth`'s command with the output sent to a scratch folder. */
 function synthInto(outdir: string) {
-  return spawnSync(process.execPath, ['scripts/run-ts.mjs', 'main.ts'], {
+  return spawnSync(process.execPath, ['--import', 'tsx', 'main.ts'], {
     cwd: root, encoding: 'utf8', env: { ...process.env, CDK8S_OUTDIR: outdir },
   });
 }

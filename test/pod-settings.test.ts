@@ -1,4 +1,5 @@
-import { K8sObject, objectsOf } from './support';
+import { defaultImagePullPolicy } from '../lib/workshop-deployment';
+import { K8sObject, objectsOf, renderWorkshop } from './support';
 
 const deployments = objectsOf().filter((o) => o.kind === 'Deployment');
 const containersOf = (d: K8sObject): K8sObject[] => d.spec.template.spec.containers;
@@ -11,25 +12,28 @@ const mebibytes = (memory: string) => Number(/^(\d+)Mi$/.exec(memory)![1]);
 describe.each(deployments.map((d) => [d.metadata.name, d]))('Deployment %s', (_, deployment) => {
   const pod = deployment.spec.template.spec;
 
-  test('lets the root-running workshop images start', () => {
-    expect(pod.securityContext.runAsNonRoot).not.toBe(true);
+  test('lets the root-running workshop images start: nothing asks for a non-root user', () => {
+    expect(pod.securityContext).toBeUndefined();
     for (const container of containersOf(deployment)) {
-      expect(container.securityContext.runAsNonRoot).not.toBe(true);
+      expect(container.securityContext.runAsNonRoot).toBeUndefined();
     }
   });
 
-  test('runs images loaded into the cluster without pulling them', () => {
+  test('runs images loaded into the cluster without pulling them, written only where the API default differs', () => {
     for (const container of containersOf(deployment)) {
-      expect(container.imagePullPolicy).toBe('IfNotPresent');
+      const effective = container.imagePullPolicy ?? defaultImagePullPolicy(container.image);
+      expect(effective).toBe('IfNotPresent');
+      expect(container.imagePullPolicy === undefined).toBe(defaultImagePullPolicy(container.image) === 'IfNotPresent');
     }
   });
 
   test('is hardened as far as the images allow', () => {
     expect(pod.automountServiceAccountToken).toBe(false);
     expect(pod.hostNetwork).toBeUndefined();
-    expect(pod.securityContext.seccompProfile).toEqual({ type: 'RuntimeDefault' });
     for (const container of containersOf(deployment)) {
-      expect(container.securityContext).toMatchObject({ privileged: false, allowPrivilegeEscalation: false });
+      expect(container.securityContext.seccompProfile).toEqual({ type: 'RuntimeDefault' });
+      expect(container.securityContext.allowPrivilegeEscalation).toBe(false);
+      expect(container.securityContext.privileged).toBeUndefined();
       expect(container.securityContext.capabilities.drop).toEqual(['ALL']);
     }
   });
@@ -44,7 +48,8 @@ describe.each(deployments.map((d) => [d.metadata.name, d]))('Deployment %s', (_,
 
 test('nginx keeps a writable root filesystem and only the capabilities it needs as root', () => {
   const [nginx] = containersOf(byName('homepage'));
-  expect(nginx.securityContext.readOnlyRootFilesystem).toBe(false);
+  // Unset is the API's false: the root filesystem stays writable.
+  expect(nginx.securityContext.readOnlyRootFilesystem).toBeUndefined();
   expect([...nginx.securityContext.capabilities.add].sort()).toEqual(
     ['CHOWN', 'DAC_OVERRIDE', 'NET_BIND_SERVICE', 'SETGID', 'SETUID']);
 });
@@ -80,4 +85,31 @@ test('no field holds an empty value the API server would drop, so re-applying re
     if (deployment.spec.template.spec.hostNetwork === false) dropped.push(`${deployment.metadata.name}.hostNetwork`);
   }
   expect(dropped).toEqual([]);
+});
+
+// Fields cdk8s-plus-27 writes with the value the API server would give them anyway. Listed by
+// where they appear in the synthesized output, so a patch that silently misses one fails here.
+test.each([
+  'spec.progressDeadlineSeconds', 'spec.strategy', 'spec.minReadySeconds', 'spec.template.spec.dnsPolicy',
+  'spec.template.spec.restartPolicy', 'spec.template.spec.setHostnameAsFQDN',
+  'spec.template.spec.terminationGracePeriodSeconds', 'spec.template.spec.securityContext',
+  'spec.template.spec.containers.0.securityContext.privileged',
+  'spec.template.spec.containers.0.readinessProbe.failureThreshold',
+])('no Deployment writes the API default %s', (field) => {
+  const at = (object: K8sObject) => field.split('.').reduce<any>((node, key) => node?.[key], object);
+  expect(deployments.filter((d) => at(d) !== undefined).map((d) => d.metadata.name)).toEqual([]);
+});
+
+test.each([
+  ['dak4dotnet/sleep', 'Always'], ['nginx:latest', 'Always'], ['registry:5000/team/app', 'Always'],
+  ['dak4dotnet/homepage-nginx:linux', 'IfNotPresent'], ['registry:5000/app:1.2', 'IfNotPresent'],
+  ['app@sha256:0123', 'IfNotPresent'],
+])('the API server defaults the pull policy of %s to %s', (image, policy) => {
+  expect(defaultImagePullPolicy(image)).toBe(policy);
+});
+
+test('the manifests stay short enough to read: homepage-pod.yml at most 50 lines, sleep.yml at most 36', () => {
+  const lines = Object.fromEntries(renderWorkshop().map((m) => [m.file, m.yaml.trimEnd().split('\n').length]));
+  expect(lines['homepage-pod.yml']).toBeLessThanOrEqual(50);
+  expect(lines['sleep.yml']).toBeLessThanOrEqual(36);
 });

@@ -28,15 +28,20 @@ const ownStart = () => {
 
 test('the action runs under the lock, which is gone afterwards, also when the action throws', () => {
   expect(withPublishLock(outdir, () => fs.existsSync(lockFolder()))).toBe(true);
-  expect(() => withPublishLock(outdir, () => { throw new Error('boom'); })).toThrow('boom');
+  expect(() =>
+    withPublishLock(outdir, () => {
+      throw new Error('boom');
+    }),
+  ).toThrow('boom');
   expect(fs.readdirSync(scratch)).toEqual(['dist']);
 });
 
 test('a lock whose holder still runs is waited for, then reported with its PID', () => {
   placeLock({ pid: process.pid, started: ownStart(), nonce: 'live' });
   const started = Date.now();
-  expect(() => withPublishLock(outdir, () => 'ran', { timeoutMs: 300 }))
-    .toThrow(`gave up waiting for the synth with PID ${process.pid} to release the publish lock ${lockFolder()}`);
+  expect(() => withPublishLock(outdir, () => 'ran', { timeoutMs: 300 })).toThrow(
+    `gave up waiting for the synth with PID ${process.pid} to release the publish lock ${lockFolder()}`,
+  );
   expect(Date.now() - started).toBeGreaterThanOrEqual(300);
   expect(fs.readdirSync(scratch).sort()).toEqual(['.dist.synth-lock', 'dist']);
 });

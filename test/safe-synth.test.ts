@@ -1,16 +1,21 @@
+import { ApiObject, App, JsonPatch } from 'cdk8s';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App } from 'cdk8s';
 import { publishManifests, synthesize } from '../lib/synthesis';
 import { ManifestValidationError } from '../lib/validation/validate';
-import { Workshop, WorkshopProps } from '../lib/workshop';
+import { addWorkshopCharts, type WorkshopCharts, type WorkshopProps } from '../lib/workshop';
 import { readFolder, root, runSynth, synthCommand } from './synth-process';
 
 /** Every file of a folder with its bytes. */
 function snapshotTree(dir: string): Record<string, Buffer> {
-  return Object.fromEntries(fs.readdirSync(dir).sort().map((f) => [f, fs.readFileSync(path.join(dir, f))]));
+  return Object.fromEntries(
+    fs
+      .readdirSync(dir)
+      .sort()
+      .map((f) => [f, fs.readFileSync(path.join(dir, f))]),
+  );
 }
 
 const HAND_PLACED = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: hand-placed\n';
@@ -28,22 +33,46 @@ afterEach(() => {
   fs.rmSync(scratch, { recursive: true, force: true });
 });
 
-function synthWith(props: WorkshopProps, into = outdir) {
+function synthWith(props: WorkshopProps, into = outdir, edit: (charts: WorkshopCharts) => void = () => undefined) {
   const app = new App({ outdir: into, outputFileExtension: '.yml' });
-  new Workshop(app, 'workshop', props);
+  edit(addWorkshopCharts(app, props));
   return synthesize(app, { log: () => undefined });
 }
 
 describe('a synth that fails leaves the output folder byte-identical', () => {
   test.each<[string, WorkshopProps, string]>([
-    ['negative replicas', { homepage: { replicas: -1 } }, "HomepageDeployment 'workshop/homepage-pod/homepage': prop 'replicas' must be a whole number from 0 to 20, got -1"],
-    ['fractional replicas', { sleep: { replicas: 0.5 } }, "SleepDeployment 'workshop/sleep/sleep': prop 'replicas' must be a whole number from 0 to 20, got 0.5"],
+    [
+      'negative replicas',
+      { homepage: { replicas: -1 } },
+      "HomepageDeployment 'homepage-pod/homepage': prop 'replicas' must be a whole number from 0 to 20, got -1",
+    ],
+    [
+      'fractional replicas',
+      { sleep: { replicas: 0.5 } },
+      "SleepDeployment 'sleep/sleep': prop 'replicas' must be a whole number from 0 to 20, got 0.5",
+    ],
     ['NaN replicas', { homepage: { replicas: NaN } }, "prop 'replicas' must be a whole number from 0 to 20, got NaN"],
-    ['too many replicas', { homepage: { replicas: 500 } }, "prop 'replicas' must be a whole number from 0 to 20, got 500"],
-    ['a malformed image', { homepage: { image: 'Dak4dotnet/Homepage Nginx' } }, "HomepageDeployment 'workshop/homepage-pod/homepage': prop 'image' must be an image reference"],
-    ['an empty image', { sleep: { image: '' } }, "prop 'image' must be a non-empty image reference, got \"\""],
-    ['an invalid label value', { homepage: { podLabels: { app: 'sign up' } } }, "HomepageDeployment 'workshop/homepage-pod/homepage': prop 'podLabels.app' must be empty or at most 63"],
-    ['an invalid label key', { homepageService: { selector: { 'bad key': 'x' } } }, "HomepageService 'workshop/homepage-service/homepage': prop 'selector' has an invalid label key"],
+    [
+      'too many replicas',
+      { homepage: { replicas: 500 } },
+      "prop 'replicas' must be a whole number from 0 to 20, got 500",
+    ],
+    [
+      'a malformed image',
+      { homepage: { image: 'Dak4dotnet/Homepage Nginx' } },
+      "HomepageDeployment 'homepage-pod/homepage': prop 'image' must be an image reference",
+    ],
+    ['an empty image', { sleep: { image: '' } }, 'prop \'image\' must be a non-empty image reference, got ""'],
+    [
+      'an invalid label value',
+      { homepage: { podLabels: { app: 'sign up' } } },
+      "HomepageDeployment 'homepage-pod/homepage': prop 'podLabels.app' must be empty or at most 63",
+    ],
+    [
+      'an invalid label key',
+      { sleep: { podLabels: { 'bad key': 'x' } } },
+      "SleepDeployment 'sleep/sleep': prop 'podLabels' has an invalid label key",
+    ],
   ])('%s', (_, props, message) => {
     const before = snapshotTree(outdir);
     expect(() => synthWith(props)).toThrow(message);
@@ -54,18 +83,28 @@ describe('a synth that fails leaves the output folder byte-identical', () => {
     const before = snapshotTree(outdir);
     let error: unknown;
     try {
-      synthWith({ homepageService: { selector: { app: 'signup', component: 'homepag' } } });
+      synthWith({}, outdir, ({ homepageService }) =>
+        ApiObject.of(homepageService.service).addJsonPatch(JsonPatch.replace('/spec/selector/component', 'homepag')),
+      );
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(ManifestValidationError);
     const findings = (error as ManifestValidationError).findings.map((f) => [f.rule, f.file, f.object, f.path]);
-    expect(findings).toContainEqual(['wiring', path.join(path.relative(process.cwd(), outdir), 'homepage-service.yml'), 'Service/homepage', 'spec.selector']);
+    expect(findings).toContainEqual([
+      'wiring',
+      path.join(path.relative(process.cwd(), outdir), 'homepage-service.yml'),
+      'Service/homepage',
+      'spec.selector',
+    ]);
     expect(snapshotTree(outdir)).toEqual(before);
   });
 
   test.each([
-    ['test/fixtures/apps/selector-typo.ts', 'selects no Pods: no workload in the set has Pod labels matching app=signup,component=homepag'],
+    [
+      'test/fixtures/apps/selector-typo.ts',
+      'selects no Pods: no workload in the set has Pod labels matching app=signup,component=homepag',
+    ],
     ['test/fixtures/apps/negative-replicas.ts', "prop 'replicas' must be a whole number from 0 to 20, got -1"],
   ])('the synth command exits non-zero for %s and says why', (entry, message) => {
     const before = snapshotTree(outdir);
@@ -110,13 +149,21 @@ describe('a synth that succeeds', () => {
   });
 
   test('removes what an interrupted synth left beside the folder', () => {
-    const leftovers = ['.dist.synth-staging-999999999-00', '.dist.synth-claim-999999999-00', '.dist.staging-AbC123', '.dist.staging-AbC123.previous'];
+    const leftovers = [
+      '.dist.synth-staging-999999999-00',
+      '.dist.synth-claim-999999999-00',
+      '.dist.staging-AbC123',
+      '.dist.staging-AbC123.previous',
+    ];
     for (const leftover of leftovers) {
       fs.mkdirSync(path.join(scratch, leftover));
       fs.writeFileSync(path.join(scratch, leftover, 'homepage-pod.yml'), 'kind: Half');
     }
     fs.mkdirSync(path.join(scratch, '.dist.synth-lock'));
-    fs.writeFileSync(path.join(scratch, '.dist.synth-lock', 'owner'), JSON.stringify({ pid: 999999999, started: '', nonce: 'dead' }));
+    fs.writeFileSync(
+      path.join(scratch, '.dist.synth-lock', 'owner'),
+      JSON.stringify({ pid: 999999999, started: '', nonce: 'dead' }),
+    );
     synthWith({});
     expect(fs.readdirSync(scratch)).toEqual(['dist']);
   });
@@ -125,7 +172,8 @@ describe('a synth that succeeds', () => {
 describe('the output folder must be a manifests folder; anything else is refused and nothing removed', () => {
   /** The entries of a folder tree with their sizes: enough to see that nothing was removed or rewritten. */
   function listing(dir: string): string[] {
-    return fs.readdirSync(dir, { recursive: true, withFileTypes: true })
+    return fs
+      .readdirSync(dir, { recursive: true, withFileTypes: true })
       .filter((entry) => !path.join(entry.parentPath, entry.name).includes(`${path.sep}node_modules${path.sep}`))
       .map((entry) => {
         const full = path.join(entry.parentPath, entry.name);
@@ -146,7 +194,11 @@ describe('the output folder must be a manifests folder; anything else is refused
   test.each<[string, () => string, string]>([
     ['a parent of the working directory', () => path.dirname(process.cwd()), 'it is a parent of the working directory'],
     ['the file system root', () => '/', 'it is the file system root'],
-    ['the home folder', () => os.homedir(), os.homedir() === '/' ? 'it is the file system root' : 'it is the home folder'],
+    [
+      'the home folder',
+      () => os.homedir(),
+      os.homedir() === '/' ? 'it is the file system root' : 'it is the home folder',
+    ],
   ])('%s', (_, folder, reason) => {
     expect(() => synthWith({}, folder())).toThrow(reason);
   });
@@ -156,9 +208,16 @@ describe('the output folder must be a manifests folder; anything else is refused
     ['a package.json', (dir) => fs.writeFileSync(path.join(dir, 'package.json'), '{}'), 'it holds package.json'],
     ['a file of another kind', (dir) => fs.writeFileSync(path.join(dir, 'notes.txt'), 'mine'), 'it holds notes.txt'],
     ['a subfolder', (dir) => fs.mkdirSync(path.join(dir, 'overlays')), 'it holds overlays/'],
-    ['a .yml file that is not a Kubernetes manifest', (dir) => fs.writeFileSync(path.join(dir, 'compose.yml'), 'services:\n  web: {}\n'),
-      'it holds compose.yml (not a Kubernetes manifest)'],
-    ['a .yaml file that is not YAML', (dir) => fs.writeFileSync(path.join(dir, 'broken.yaml'), 'a: [\n'), 'it holds broken.yaml (not a Kubernetes manifest)'],
+    [
+      'a .yml file that is not a Kubernetes manifest',
+      (dir) => fs.writeFileSync(path.join(dir, 'compose.yml'), 'services:\n  web: {}\n'),
+      'it holds compose.yml (not a Kubernetes manifest)',
+    ],
+    [
+      'a .yaml file that is not YAML',
+      (dir) => fs.writeFileSync(path.join(dir, 'broken.yaml'), 'a: [\n'),
+      'it holds broken.yaml (not a Kubernetes manifest)',
+    ],
   ])('a folder holding %s', (_, place, reason) => {
     place(outdir);
     const before = listing(scratch);
@@ -174,7 +233,9 @@ describe('the output folder must be a manifests folder; anything else is refused
   });
 
   test('a manifest name with a path in it', () => {
-    expect(() => publishManifests(outdir, [{ file: '../escape.yml', yaml: '' }])).toThrow("cannot publish '../escape.yml'");
+    expect(() => publishManifests(outdir, [{ file: '../escape.yml', yaml: '' }])).toThrow(
+      "cannot publish '../escape.yml'",
+    );
   });
 });
 
@@ -182,9 +243,14 @@ describe('as an unprivileged user, a folder that cannot be written is left as it
   /** The synth command as the user `nobody` when the tests run as root, else as the current user. */
   function synthUnprivileged() {
     const [program, ...args] = synthCommand('main.ts');
-    const asNobody = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--'] : [];
+    const asNobody =
+      process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--'] : [];
     const [command, ...rest] = [...asNobody, program, ...args];
-    return spawnSync(command, rest, { cwd: root, encoding: 'utf8', env: { ...process.env, CDK8S_OUTDIR: outdir, HOME: scratch } });
+    return spawnSync(command, rest, {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, CDK8S_OUTDIR: outdir, HOME: scratch },
+    });
   }
 
   test('a read-only output folder', () => {
@@ -214,6 +280,10 @@ describe('as an unprivileged user, a folder that cannot be written is left as it
 test('the output folder gets exactly what a run of the synth command printed', () => {
   const run = runSynth('main.ts', outdir);
   expect(run.status).toBe(0);
-  expect(run.stdout.trim().split('\n').map((line) => path.resolve(root, line)))
-    .toEqual(Object.keys(readFolder(outdir)).map((file) => path.join(outdir, file)));
+  expect(
+    run.stdout
+      .trim()
+      .split('\n')
+      .map((line) => path.resolve(root, line)),
+  ).toEqual(Object.keys(readFolder(outdir)).map((file) => path.join(outdir, file)));
 });

@@ -1,15 +1,24 @@
-import { App } from 'cdk8s';
-import { renderCharts } from '../lib/synthesis/render';
+import { App, Yaml } from 'cdk8s';
 import { K8sObject } from '../lib/manifest-model';
-import { Workshop, WorkshopProps } from '../lib/workshop';
+import { addWorkshopCharts, WorkshopProps } from '../lib/workshop';
 
 export type { K8sObject } from '../lib/manifest-model';
 
-/** Renders the workshop in memory: file name to its objects and YAML text. */
-export function renderWorkshop(props: WorkshopProps = {}) {
+/** One chart of the workshop rendered in memory: its file name, objects and YAML text. */
+export interface RenderedChart {
+  readonly file: string;
+  readonly objects: K8sObject[];
+  readonly yaml: string;
+}
+
+/** Renders the workshop in memory with cdk8s's public API, one entry per chart in file order. */
+export function renderWorkshop(props: WorkshopProps = {}): RenderedChart[] {
   const app = new App({ outdir: '/nonexistent', outputFileExtension: '.yml' });
-  new Workshop(app, 'workshop', props);
-  return renderCharts(app);
+  addWorkshopCharts(app, props);
+  return app.charts.map((chart) => {
+    const objects = chart.toJson();
+    return { file: `${chart.node.id}${app.outputFileExtension}`, objects, yaml: Yaml.stringify(...objects) };
+  });
 }
 
 /** All objects of a rendering, in file order. */

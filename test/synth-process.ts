@@ -1,4 +1,4 @@
-import { ChildProcess, spawn, spawnSync, SpawnSyncReturns } from 'child_process';
+import { type ChildProcess, type SpawnSyncReturns, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -25,7 +25,11 @@ export function synthCommand(entry: string): string[] {
 /** Runs a synth of `entry` to the end, publishing into `outdir`. */
 export function runSynth(entry: string, outdir: string, env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
   const [program, ...args] = synthCommand(entry);
-  return spawnSync(program, args, { cwd: root, encoding: 'utf8', env: { ...process.env, CDK8S_OUTDIR: outdir, ...env } });
+  return spawnSync(program, args, {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, CDK8S_OUTDIR: outdir, ...env },
+  });
 }
 
 /** A running synth in a process group of its own, so that a signal reaches every process of the runner. */
@@ -39,11 +43,15 @@ export interface RunningSynth {
 export function startSynth(entry: string, outdir: string, env: NodeJS.ProcessEnv = {}): RunningSynth {
   const [program, ...args] = synthCommand(entry);
   const child = spawn(program, args, {
-    cwd: root, detached: true, stdio: ['ignore', 'ignore', 'pipe'],
+    cwd: root,
+    detached: true,
+    stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, CDK8S_OUTDIR: outdir, ...env },
   });
   let stderr = '';
-  child.stderr!.on('data', (chunk) => { stderr += chunk; });
+  child.stderr?.on('data', (chunk) => {
+    stderr += chunk;
+  });
   const exited = new Promise<number | string>((resolve) => {
     child.on('close', (code, signal) => resolve(code ?? signal ?? 'unknown'));
   });
@@ -56,8 +64,11 @@ export function startSynth(entry: string, outdir: string, env: NodeJS.ProcessEnv
       return result;
     }),
     signal: (name) => {
+      if (child.pid === undefined) {
+        return;
+      }
       try {
-        process.kill(-child.pid!, name);
+        process.kill(-child.pid, name);
       } catch {
         // Already gone.
       }
@@ -67,5 +78,10 @@ export function startSynth(entry: string, outdir: string, env: NodeJS.ProcessEnv
 
 /** Every file of a folder with its bytes, by name. */
 export function readFolder(dir: string): Record<string, string> {
-  return Object.fromEntries(fs.readdirSync(dir).sort().map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+  return Object.fromEntries(
+    fs
+      .readdirSync(dir)
+      .sort()
+      .map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]),
+  );
 }

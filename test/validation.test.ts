@@ -111,8 +111,9 @@ describe('schema details', () => {
   };
 
   test('int-or-string fields take both forms', () => {
-    expect(check((d) => { d.spec.strategy.rollingUpdate.maxSurge = 1; })).toEqual([]);
-    expect(check((d) => { d.spec.strategy.rollingUpdate.maxSurge = true; })).toEqual(
+    expect(check((d) => { d.spec.strategy = { rollingUpdate: { maxSurge: 1 } }; })).toEqual([]);
+    expect(check((d) => { d.spec.strategy = { rollingUpdate: { maxSurge: '25%' } }; })).toEqual([]);
+    expect(check((d) => { d.spec.strategy = { rollingUpdate: { maxSurge: true } }; })).toEqual(
       ['schema spec.strategy.rollingUpdate.maxSurge: must be string or integer, got boolean true']);
   });
 

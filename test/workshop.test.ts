@@ -30,8 +30,8 @@ describe('files and names', () => {
   test('object names carry no generated suffix, whatever the construct ids', () => {
     const app = new App();
     const chart = new Chart(app, 'some-chart-id');
-    new HomepageDeployment(chart, 'any-id');
-    new HomepageService(chart, 'other-id');
+    const deployment = new HomepageDeployment(chart, 'any-id');
+    new HomepageService(chart, 'other-id', { deployment });
     new SleepDeployment(chart, 'third-id');
     expect(chart.toJson().map((o) => o.metadata.name)).toEqual(['homepage', 'homepage', 'sleep']);
   });
@@ -65,12 +65,21 @@ describe('label wiring', () => {
 
   test('the Service targetPort resolves to a container port of every Pod it selects', () => {
     const [port] = service.spec.ports;
-    for (const deployment of deployments.filter((d) => selectorMatches(service.spec.selector, podLabels(d)))) {
+    const selected = deployments.filter((d) => selectorMatches(service.spec.selector, podLabels(d)));
+    expect(selected.map((d) => d.metadata.name)).toEqual([HOMEPAGE_NAME]);
+    for (const deployment of selected) {
       const containerPorts = podSpec(deployment).containers.flatMap((c: K8sObject) => c.ports ?? []);
       const target = containerPorts.find((p: K8sObject) =>
         (typeof port.targetPort === 'number' ? p.containerPort : p.name) === port.targetPort);
       expect(target).toEqual({ containerPort: 80, name: 'http' });
     }
+  });
+
+  test('the Service follows the Deployment it fronts: other Pod labels move its selector too', () => {
+    const relabelled = objectsOf({ homepage: { podLabels: { app: 'web', tier: 'front' } } });
+    expect(theObject(relabelled, 'Service', HOMEPAGE_NAME).spec.selector).toEqual({ app: 'web', tier: 'front' });
+    expect(theObject(relabelled, 'Deployment', HOMEPAGE_NAME).spec.template.metadata.labels)
+      .toEqual({ app: 'web', tier: 'front' });
   });
 
   test('changing a label constant changes every dependent label and selector together', () => {
@@ -99,6 +108,7 @@ describe('label wiring', () => {
 
 describe('the workshop facts', () => {
   test('homepage: one nginx container serving port 80 named http, on Linux nodes', () => {
+    expect(homepage.metadata).toEqual({ name: 'homepage' });
     expect(homepage.spec.replicas).toBe(1);
     expect(homepage.spec.template.metadata.annotations).toEqual({ 'prometheus.io/scrape': 'false' });
     expect(podSpec(homepage).nodeSelector).toEqual({ 'kubernetes.io/os': 'linux' });
@@ -114,10 +124,13 @@ describe('the workshop facts', () => {
     expect(service.spec.ports).toEqual([{ name: 'http', port: 80, targetPort: 80 }]);
   });
 
-  test('sleep: one container named sleep running the sleep image, on Linux nodes', () => {
+  test('sleep: one container named sleep running the sleep image, labelled as the workshop labels it', () => {
+    expect(sleep.metadata).toEqual({ name: 'sleep', labels: { dak4dotnet: '101' } });
     expect(sleep.spec.replicas).toBe(1);
     expect(podSpec(sleep).containers.map((c: K8sObject) => [c.name, c.image])).toEqual([['sleep', 'dak4dotnet/sleep']]);
-    expect(podSpec(sleep).nodeSelector).toEqual(LINUX_NODE_SELECTOR);
+    // The workshop's sleep.yml selects no node; only the homepage image is the Linux variant.
+    expect(podSpec(sleep).nodeSelector).toBeUndefined();
+    expect(podSpec(homepage).nodeSelector).toEqual(LINUX_NODE_SELECTOR);
   });
 
   test('the constants hold the workshop values', () => {
@@ -152,11 +165,11 @@ describe('replicas', () => {
     [-1, '-1'], [1.5, '1.5'], [NaN, 'NaN'], [Infinity, 'Infinity'], [-Infinity, '-Infinity'], [MAX_REPLICAS + 1, '21'],
   ])('homepage replicas %p are refused, naming the construct and the value', (replicas, shown) => {
     expect(() => renderWorkshop({ homepage: { replicas } })).toThrow(
-      `HomepageDeployment 'workshop/homepage-pod/homepage': prop 'replicas' must be a whole number from 0 to ${MAX_REPLICAS}, got ${shown}`);
+      `HomepageDeployment 'homepage-pod/homepage': prop 'replicas' must be a whole number from 0 to ${MAX_REPLICAS}, got ${shown}`);
   });
 
   test('sleep replicas are checked too', () => {
     expect(() => renderWorkshop({ sleep: { replicas: -2 } })).toThrow(
-      /^SleepDeployment 'workshop\/sleep\/sleep': prop 'replicas' .* got -2$/);
+      /^SleepDeployment 'sleep\/sleep': prop 'replicas' .* got -2$/);
   });
 });

@@ -1,5 +1,8 @@
 export { describeAppError, reportAppErrors } from './errors';
-export { ManifestFile, publishManifests } from './publish';
+export type { ManifestFile } from './publish';
+export { publishManifests } from './publish';
 export { PublishError } from './publish-error';
-export { RenderedManifest, renderCharts } from './render';
-export { PUBLISH_DIR_VARIABLE, synthesize, SynthesizeOptions } from './synthesize';
+export type { RenderedManifest } from './render';
+export { renderCharts } from './render';
+export type { SynthesizeOptions } from './synthesize';
+export { PUBLISH_DIR_VARIABLE, synthesize } from './synthesize';

@@ -64,7 +64,11 @@ export interface PublishLockOptions {
  */
 export function withPublishLock<T>(realOutdir: string, action: () => T, options: PublishLockOptions = {}): T {
   const paths = lockPaths(realOutdir);
-  const me: LockOwner = { pid: process.pid, started: startTimeOf(process.pid) ?? '', nonce: randomBytes(8).toString('hex') };
+  const me: LockOwner = {
+    pid: process.pid,
+    started: startTimeOf(process.pid) ?? '',
+    nonce: randomBytes(8).toString('hex'),
+  };
   const claim = paths.claim(me.pid, me.nonce);
   try {
     fs.mkdirSync(claim);
@@ -163,9 +167,11 @@ export function removeLeftovers(realOutdir: string): void {
     const full = path.join(paths.parent, entry);
     const rest = entry.startsWith(paths.prefix) ? entry.slice(paths.prefix.length) : undefined;
     const pid = Number(/^(?:claim|staging)-(\d+)-/.exec(rest ?? '')?.[1]);
-    if (entry.startsWith(legacy)
-      || ((rest?.startsWith('claim-') || rest?.startsWith('staging-')) && !isRunning({ pid, started: '', nonce: '' }))
-      || (rest?.startsWith('released-') && !isRunningOwner(readOwner(full)))) {
+    if (
+      entry.startsWith(legacy) ||
+      ((rest?.startsWith('claim-') || rest?.startsWith('staging-')) && !isRunning({ pid, started: '', nonce: '' })) ||
+      (rest?.startsWith('released-') && !isRunningOwner(readOwner(full)))
+    ) {
       fs.rmSync(full, { recursive: true, force: true });
     }
   }

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
-import { describeError, isCode, lockPaths, PublishLockOptions, removeLeftovers, withPublishLock } from './lock';
+import { describeError, isCode, lockPaths, type PublishLockOptions, removeLeftovers, withPublishLock } from './lock';
 import { PublishError } from './publish-error';
 
 /** A file to publish: its name within the output folder and its text. */
@@ -12,7 +12,6 @@ export interface ManifestFile {
   readonly file: string;
   readonly yaml: string;
 }
-
 
 const MANIFEST_NAME = /\.ya?ml$/;
 
@@ -43,47 +42,61 @@ const MANIFEST_NAME = /\.ya?ml$/;
  *
  * @returns the paths written, joined to `outdir` as given
  */
-export function publishManifests(outdir: string, manifests: readonly ManifestFile[], options: PublishLockOptions = {}): string[] {
+export function publishManifests(
+  outdir: string,
+  manifests: readonly ManifestFile[],
+  options: PublishLockOptions = {},
+): string[] {
   for (const manifest of manifests) {
     if (path.basename(manifest.file) !== manifest.file || !MANIFEST_NAME.test(manifest.file)) {
-      throw new PublishError(`cannot publish '${manifest.file}': a manifest must be a plain file name ending in .yml or .yaml`);
+      throw new PublishError(
+        `cannot publish '${manifest.file}': a manifest must be a plain file name ending in .yml or .yaml`,
+      );
     }
   }
   const target = resolveOutputFolder(outdir);
   // Checked before the lock as well, so that a foreign folder gets no lock folder beside it.
   ownManifests(outdir, target, { parse: false });
-  withPublishLock(target, () => {
-    removeLeftovers(target);
-    const stale = ownManifests(outdir, target, { parse: true }).filter((file) => !manifests.some((m) => m.file === file));
-    try {
-      fs.accessSync(target, fs.constants.W_OK | fs.constants.X_OK);
-    } catch (error) {
-      throw new PublishError(`cannot write ${outdir}: ${describeError(error)}; nothing in it changed`);
-    }
-    const staging = lockPaths(target).staging(process.pid, randomBytes(8).toString('hex'));
-    let replaced = 0;
-    try {
-      fs.mkdirSync(staging);
-      for (const manifest of manifests) {
-        writeDurably(path.join(staging, manifest.file), manifest.yaml);
+  withPublishLock(
+    target,
+    () => {
+      removeLeftovers(target);
+      const stale = ownManifests(outdir, target, { parse: true }).filter(
+        (file) => !manifests.some((m) => m.file === file),
+      );
+      try {
+        fs.accessSync(target, fs.constants.W_OK | fs.constants.X_OK);
+      } catch (error) {
+        throw new PublishError(`cannot write ${outdir}: ${describeError(error)}; nothing in it changed`);
       }
-      for (const manifest of manifests) {
-        fs.renameSync(path.join(staging, manifest.file), path.join(target, manifest.file));
-        replaced++;
+      const staging = lockPaths(target).staging(process.pid, randomBytes(8).toString('hex'));
+      let replaced = 0;
+      try {
+        fs.mkdirSync(staging);
+        for (const manifest of manifests) {
+          writeDurably(path.join(staging, manifest.file), manifest.yaml);
+        }
+        for (const manifest of manifests) {
+          fs.renameSync(path.join(staging, manifest.file), path.join(target, manifest.file));
+          replaced++;
+        }
+        syncFolder(target);
+        for (const file of stale) {
+          fs.rmSync(path.join(target, file), { force: true });
+        }
+        syncFolder(target);
+      } catch (error) {
+        const state =
+          replaced === 0
+            ? 'nothing in it changed'
+            : `${replaced} of its ${manifests.length} files are new, the others as before, every one complete`;
+        throw new PublishError(`cannot write ${outdir}: ${describeError(error)}; ${state}`);
+      } finally {
+        fs.rmSync(staging, { recursive: true, force: true });
       }
-      syncFolder(target);
-      for (const file of stale) {
-        fs.rmSync(path.join(target, file), { force: true });
-      }
-      syncFolder(target);
-    } catch (error) {
-      const state = replaced === 0 ? 'nothing in it changed'
-        : `${replaced} of its ${manifests.length} files are new, the others as before, every one complete`;
-      throw new PublishError(`cannot write ${outdir}: ${describeError(error)}; ${state}`);
-    } finally {
-      fs.rmSync(staging, { recursive: true, force: true });
-    }
-  }, options);
+    },
+    options,
+  );
   return manifests.map((manifest) => path.join(outdir, manifest.file));
 }
 
@@ -101,7 +114,9 @@ function resolveOutputFolder(outdir: string): string {
       throw new PublishError(`cannot use ${outdir} as the output folder: ${describeError(error)}`);
     }
     if (fs.lstatSync(absolute, { throwIfNoEntry: false })?.isSymbolicLink()) {
-      throw new PublishError(`${outdir} is a symlink to a folder that does not exist: create ${fs.readlinkSync(absolute)} first`);
+      throw new PublishError(
+        `${outdir} is a symlink to a folder that does not exist: create ${fs.readlinkSync(absolute)} first`,
+      );
     }
     real = absolute;
   }
@@ -111,9 +126,12 @@ function resolveOutputFolder(outdir: string): string {
   ]);
   const cwd = realOrSelf(process.cwd());
   if (protectedFolders.has(real) || cwd === real || cwd.startsWith(real.endsWith(path.sep) ? real : real + path.sep)) {
-    const what = protectedFolders.get(real) ?? (cwd === real ? 'the working directory' : 'a parent of the working directory');
-    throw new PublishError(`refusing to publish into ${outdir}: it is ${what}, and publishing deletes the .yml/.yaml files it did not write; `
-      + 'choose a folder of its own, such as dist');
+    const what =
+      protectedFolders.get(real) ?? (cwd === real ? 'the working directory' : 'a parent of the working directory');
+    throw new PublishError(
+      `refusing to publish into ${outdir}: it is ${what}, and publishing deletes the .yml/.yaml files it did not write; ` +
+        'choose a folder of its own, such as dist',
+    );
   }
   const existing = fs.statSync(real, { throwIfNoEntry: false });
   if (existing !== undefined && !existing.isDirectory()) {
@@ -147,8 +165,10 @@ function ownManifests(outdir: string, target: string, check: { readonly parse: b
   }
   if (foreign.length > 0) {
     const shown = foreign.slice(0, 5).join(', ') + (foreign.length > 5 ? ` and ${foreign.length - 5} more` : '');
-    throw new PublishError(`refusing to publish into ${outdir}: it holds ${shown}; an output folder may hold only the `
-      + '.yml/.yaml manifests synth wrote, because synth deletes the ones it no longer writes. Nothing was changed');
+    throw new PublishError(
+      `refusing to publish into ${outdir}: it holds ${shown}; an output folder may hold only the ` +
+        '.yml/.yaml manifests synth wrote, because synth deletes the ones it no longer writes. Nothing was changed',
+    );
   }
   return files;
 }
@@ -160,9 +180,13 @@ function isManifest(file: string): boolean {
         return false;
       }
       const object: unknown = doc.toJS();
-      return object === null || (typeof object === 'object' && !Array.isArray(object)
-        && typeof (object as Record<string, unknown>).apiVersion === 'string'
-        && typeof (object as Record<string, unknown>).kind === 'string');
+      return (
+        object === null ||
+        (typeof object === 'object' &&
+          !Array.isArray(object) &&
+          typeof (object as Record<string, unknown>).apiVersion === 'string' &&
+          typeof (object as Record<string, unknown>).kind === 'string')
+      );
     });
   } catch {
     return false;

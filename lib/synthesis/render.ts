@@ -1,11 +1,11 @@
-import { App, Yaml } from 'cdk8s';
+import { type App, Yaml } from 'cdk8s';
 
 /** One synthesized manifest file: the chart it came from, its API objects and their YAML. */
 export interface RenderedManifest {
   /** File name: the chart's id plus the app's `outputFileExtension`. */
   readonly file: string;
   /** The chart's API objects in dependency order, as plain JSON. */
-  readonly objects: readonly Record<string, any>[];
+  readonly objects: readonly Record<string, unknown>[];
   /** The YAML text of the file: `objects` as documents separated by `---`. */
   readonly yaml: string;
 }
@@ -25,10 +25,12 @@ export function renderCharts(app: App): RenderedManifest[] {
     const file = `${chart.node.id}${app.outputFileExtension}`;
     const earlier = seen.get(file);
     if (earlier !== undefined) {
-      throw new Error(`Charts '${earlier}' and '${chart.node.path}' would both be written to ${file}: give them different ids`);
+      throw new Error(
+        `Charts '${earlier}' and '${chart.node.path}' would both be written to ${file}: give them different ids`,
+      );
     }
     seen.set(file, chart.node.path);
-    const objects: Record<string, any>[] = chart.toJson();
+    const objects: Record<string, unknown>[] = chart.toJson();
     return { file, objects, yaml: Yaml.stringify(...objects) };
   });
 }

@@ -1,8 +1,8 @@
+import type { App } from 'cdk8s';
 import * as fs from 'fs';
 import * as path from 'path';
-import { App } from 'cdk8s';
 import { formatFinding } from '../validation/findings';
-import { assertValid, validateManifests, Walkthrough } from '../validation/validate';
+import { assertValid, validateManifests, type Walkthrough } from '../validation/validate';
 import { publishManifests } from './publish';
 import { renderCharts } from './render';
 
@@ -55,7 +55,9 @@ export function synthesize(app: App, options: SynthesizeOptions = {}): string[] 
   const walkthrough = readWalkthrough(options.walkthroughFile);
   const manifests = renderCharts(app);
   const shownDir = shown(outdir);
-  const docs = manifests.flatMap((m) => m.objects.map((object, index) => ({ file: path.join(shownDir, m.file), index, object })));
+  const docs = manifests.flatMap((m) =>
+    m.objects.map((object, index) => ({ file: path.join(shownDir, m.file), index, object })),
+  );
   const warnings = assertValid(validateManifests(docs, walkthrough));
   const written = publishManifests(outdir, manifests);
   if (options.outdir === undefined && publishDir !== undefined && path.resolve(app.outdir) !== path.resolve(outdir)) {

@@ -53,6 +53,18 @@ class ManifestIndex {
     return this.docs.map(podTemplateOf).filter((t) => t !== undefined).map((t) => t!.labels);
   }
 
+  /**
+   * Whether a `-f` argument names a file of the set, or a folder. Files are matched by name only:
+   * the walkthrough names them where the learner keeps them (`dist/`), wherever the set was read.
+   */
+  hasFile(file: string): boolean {
+    return !/\.(ya?ml|json)$/.test(file) || this.docs.some((d) => baseName(d.file) === baseName(file));
+  }
+
+  files(): string {
+    return [...new Set(this.docs.map((d) => baseName(d.file)))].join(', ') || 'none';
+  }
+
   containerPortsOf(deployment: K8sObject) {
     return podTemplateOf({ file: '', index: 0, object: deployment })?.containerPorts ?? [];
   }
@@ -60,9 +72,21 @@ class ManifestIndex {
 
 type Problem = { token: string; message: string };
 
+const baseName = (file: string) => file.slice(file.lastIndexOf('/') + 1).replace(/:\d+$/, '');
+
 function parseEqualitySelector(text: string): Labels | undefined {
   const pairs = text.split(',').map((pair) => /^([^=!]+)==?([^=]*)$/.exec(pair));
   return pairs.every(Boolean) ? Object.fromEntries(pairs.map((m) => [m![1], m![2]])) : undefined;
+}
+
+/** The files or folders a command applies or deletes with `-f`. */
+function manifestFileOptions(tokens: readonly string[]): string[] {
+  return tokens.flatMap((token, i) => {
+    if ((token === '-f' || token === '--filename') && tokens[i + 1]) {
+      return [tokens[i + 1]];
+    }
+    return token.startsWith('--filename=') ? [token.slice('--filename='.length)] : [];
+  });
 }
 
 function selectorOptions(tokens: readonly string[]): string[] {
@@ -118,8 +142,14 @@ function checkCommand(tokens: readonly string[], index: ManifestIndex): Problem[
       problems.push({ token: remote[0], message: `port ${remote[1]} is not a container port of Deployment/${target!.name}` });
     }
   }
+  for (const file of manifestFileOptions(tokens)) {
+    if (!index.hasFile(file)) {
+      problems.push({ token: file, message: `names no manifest file of the set (files: ${index.files()})` });
+    }
+  }
   const inContainer = tokens.indexOf('--') >= 0 ? tokens.slice(tokens.indexOf('--') + 1) : [];
-  const lookup = inContainer[0] === 'nslookup' ? inContainer[1] : undefined;
+  const lookupAt = inContainer.indexOf('nslookup');
+  const lookup = lookupAt >= 0 ? inContainer[lookupAt + 1] : undefined;
   if (lookup) {
     const name = lookup.split('.')[0];
     if (!index.find('Service', name)) {
@@ -143,12 +173,21 @@ function checkCommand(tokens: readonly string[], index: ManifestIndex): Problem[
 }
 
 /**
+ * The words of a command line, with the words of a quoted `sh -c '…'` script among them, so that
+ * `kubectl exec deploy/sleep -- sh -c 'curl -v -s --head http://homepage'` is checked like the
+ * same command unquoted. Quotes are dropped; nothing else of the shell's syntax matters here.
+ */
+function shellWords(text: string): string[] {
+  return text.split(/\s+/).map((word) => word.replace(/^['"]|['"]$/g, '')).filter((word) => word !== '');
+}
+
+/**
  * The lesson rule: every kubectl command of the walkthrough names objects,
  * labels and ports that exist in the manifest set.
  */
 export function checkWalkthrough(commands: readonly WalkthroughCommand[], docs: readonly ManifestDocument[]): Finding[] {
   const index = new ManifestIndex(docs);
-  return commands.flatMap((command) => checkCommand(command.text.split(/\s+/), index).map((problem): Finding => ({
+  return commands.flatMap((command) => checkCommand(shellWords(command.text), index).map((problem): Finding => ({
     rule: 'lesson',
     severity: 'error',
     file: command.where,
