@@ -18,6 +18,9 @@ import { PublishError } from './publish-error';
  * an ownerless lock). Releasing renames the lock away before removing it, for
  * the same reason.
  *
+ * A PID names a process on this machine only: the lock is not meant for an
+ * output folder that synths on several machines share over a network.
+ *
  * The lock only serialises synths; publishing keeps the output folder
  * complete without it (see publish.ts), so a lock that was ever taken twice
  * could cost a failed synth, never a broken folder.

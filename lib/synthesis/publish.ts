@@ -31,8 +31,10 @@ const MANIFEST_NAME = /\.ya?ml$/;
  *    the working directory nor one of its parents. Anything else is refused
  *    before a byte is written, since stale files are deleted below.
  * 3. Every file is written and fsync'd in a staging folder beside the output
- *    folder (same file system, so renames stay atomic, and the output folder
- *    never holds a partial file, not even under a temporary name).
+ *    folder (beside its real path when it is a symlink): the same file system,
+ *    so renames stay atomic, and the output folder never holds a partial file,
+ *    not even under a temporary name. (An output folder that is a mount point
+ *    of its own fails the first rename with EXDEV, and nothing changes.)
  * 4. Each file is renamed over its namesake in the output folder.
  * 5. Only then are the `.yml`/`.yaml` files no manifest was written to deleted.
  *
@@ -129,8 +131,8 @@ function resolveOutputFolder(outdir: string): string {
     const what =
       protectedFolders.get(real) ?? (cwd === real ? 'the working directory' : 'a parent of the working directory');
     throw new PublishError(
-      `refusing to publish into ${outdir}: it is ${what}, and publishing deletes the .yml/.yaml files it did not write; ` +
-        'choose a folder of its own, such as dist',
+      `refusing to publish into ${outdir}: it is ${what}, and synth deletes the .yml/.yaml files of its output ` +
+        'folder that no chart writes; give it a folder of its own, such as dist. Nothing was changed',
     );
   }
   const existing = fs.statSync(real, { throwIfNoEntry: false });
