@@ -5,11 +5,11 @@ import { Worker } from 'worker_threads';
 import { type RunningSynth, readFolder, runSynth, startSynth } from './synth-process';
 
 // Real synth processes, killed. `CRASH_SAFETY_FULL=1 npx jest test/crash-safety.test.ts`
-// runs the full counts; CI runs the smaller ones, which take under 30 seconds.
+// runs the full counts; CI runs the smaller ones, which take about 30 seconds.
 const FULL = process.env.CRASH_SAFETY_FULL === '1';
 const COUNTS = FULL
   ? { randomKills: 100, publishKills: 50, interrupts: 20, pairs: 50 }
-  : { randomKills: 10, publishKills: 6, interrupts: 3, pairs: 3 };
+  : { randomKills: 8, publishKills: 6, interrupts: 3, pairs: 5 };
 const TIMEOUT_MS = FULL ? 1_800_000 : 120_000;
 
 const ENTRY = 'test/fixtures/apps/two-versions.ts';
