@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { synthesize } from '../lib/synthesis/synthesize';
-import { loadManifestDirectory } from '../lib/validation/load';
+import { loadManifestDirectory } from '../checker/load';
 import { Workshop } from '../lib/workshop';
 import { DIAGRAM_BEGIN, DIAGRAM_END, renderWiringDiagram, withDiagram } from '../lib/wiring-diagram';
 

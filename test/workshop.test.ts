@@ -5,7 +5,7 @@ import {
 } from '../lib/constants';
 import { HomepageDeployment } from '../lib/homepage-deployment';
 import { HomepageService } from '../lib/homepage-service';
-import { selectorMatches } from '../lib/label-selector';
+import { selectorMatches } from '../checker/label-selector';
 import { SleepDeployment } from '../lib/sleep-deployment';
 import { K8sObject, objectsOf, renderWorkshop, theObject } from './support';
 
@@ -65,7 +65,10 @@ describe('label wiring', () => {
 
   test('the Service targetPort resolves to a container port of every Pod it selects', () => {
     const [port] = service.spec.ports;
-    for (const deployment of deployments.filter((d) => selectorMatches(service.spec.selector, podLabels(d)))) {
+    const selected = deployments.filter((d) => selectorMatches(service.spec.selector, podLabels(d)));
+    // A Service that selects nothing would pass the loop below vacuously.
+    expect(selected.map((d) => d.metadata.name)).toEqual(['homepage']);
+    for (const deployment of selected) {
       const containerPorts = podSpec(deployment).containers.flatMap((c: K8sObject) => c.ports ?? []);
       const target = containerPorts.find((p: K8sObject) =>
         (typeof port.targetPort === 'number' ? p.containerPort : p.name) === port.targetPort);

@@ -1,11 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
-import { MANIFEST_DIR, WALKTHROUGH_DOCUMENT } from '../constants';
-import { ManifestDocument } from '../manifest-model';
-import { formatFinding } from '../validation/findings';
+import { MANIFEST_DIR, MAX_REPLICAS, WALKTHROUGH_DOCUMENT } from '../constants';
+import { ManifestDocument } from '../../checker/manifest-model';
+import { formatFinding } from '../../checker/findings';
 import { renderWiringDiagram, withDiagram } from '../wiring-diagram';
-import { assertValid, validateManifests, Walkthrough } from '../validation/validate';
+import { assertValid, validateManifests, Walkthrough } from '../../checker/validate';
 import { publishManifests } from './publish';
 import { renderCharts } from './render';
 
@@ -53,7 +53,7 @@ export function synthesize(app: App, options: SynthesizeOptions = {}): string[] 
   const manifests = renderCharts(app);
   const shownDir = path.relative(process.cwd(), path.resolve(outdir)) || '.';
   const docs = manifests.flatMap((m) => m.objects.map((object, index) => ({ file: path.join(shownDir, m.file), index, object })));
-  const warnings = assertValid(validateManifests(docs, walkthrough));
+  const warnings = assertValid(validateManifests(docs, { walkthrough, replicas: { min: 0, max: MAX_REPLICAS } }));
   const written = publishManifests(outdir, manifests);
   const diagramFile = options.diagramFile
     ?? (path.resolve(outdir) === path.resolve(MANIFEST_DIR) && fs.existsSync(WALKTHROUGH_DOCUMENT) ? WALKTHROUGH_DOCUMENT : undefined);
