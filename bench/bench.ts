@@ -4,6 +4,8 @@
 // Settings (environment):
 //   BENCH_RUNS    runs per pipeline (default: 5 to 15, as many as fit in 50 s)
 //   BENCH_COPIES  comma-separated chart counts (default: 10,100,1000,3000)
+//   BENCH_VALIDATE_SIZES  comma-separated object counts of the validation table (default: 1000,10000,33000)
+//   BENCH_ONLY    `validate` to run the validation table alone
 // Progress goes to stderr, the results to stdout.
 import { spawnSync } from 'child_process';
 import * as os from 'os';
@@ -12,6 +14,7 @@ import { describeMachine } from './machine';
 import { comparePipelines } from './pipelines';
 import { scaleCurve } from './scale';
 import { ms } from './stats';
+import { compareValidators } from './validate';
 
 const root = path.resolve(__dirname, '..');
 
@@ -39,23 +42,35 @@ function timeNpmTest(): string {
   return `npm test (tsc --noEmit && jest), run once: ${ms(elapsed)} wall, ${outcome}`;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const fixedRuns = process.env.BENCH_RUNS ? positiveIntegers(process.env.BENCH_RUNS, [])[0] : undefined;
   const plan = fixedRuns ? { min: fixedRuns, max: fixedRuns, budgetMs: 0 } : { min: 5, max: 15, budgetMs: 50_000 };
   const copies = positiveIntegers(process.env.BENCH_COPIES, [10, 100, 1000, 3000]);
   const progress = (line: string) => process.stderr.write(`  ${line}\n`);
   const started = performance.now();
 
+  const validateSizes = positiveIntegers(process.env.BENCH_VALIDATE_SIZES, [1000, 10000, 33000]);
+  const onlyValidate = process.env.BENCH_ONLY === 'validate';
+
   console.log(`machine: ${describeMachine()}`);
   console.log(`load average at start: ${loadAverage()}`);
   console.log('');
-  console.log(comparePipelines(root, plan, progress));
+  if (!onlyValidate) {
+    console.log(comparePipelines(root, plan, progress));
+    console.log('');
+    console.log(scaleCurve(root, copies, progress));
+    console.log('');
+  }
+  console.log(await compareValidators(root, { sizes: validateSizes }, progress));
   console.log('');
-  console.log(scaleCurve(root, copies, progress));
-  console.log('');
-  console.log(timeNpmTest());
+  if (!onlyValidate) {
+    console.log(timeNpmTest());
+  }
   console.log(`load average at end: ${loadAverage()}`);
   console.log(`whole bench: ${ms(performance.now() - started)}`);
 }
 
-main();
+main().catch((error) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});
