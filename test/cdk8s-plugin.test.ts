@@ -1,3 +1,6 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import type * as Plugins from 'cdk8s-cli/lib/plugins/validation';
 import { ManifestCheckerValidation } from '../checker/cdk8s-plugin';
@@ -42,4 +45,25 @@ describe('the checker as a cdk8s validation plugin', () => {
     const { report } = await runPlugin(['test/fixtures/broken/negative-replicas/homepage.yml']);
     expect(report.violations.map((v) => [v.ruleName, v.recommendation])).toEqual([['values', 'must be a whole number from 0 to 20, got -3']]);
   });
+});
+
+describe('cdk8s synth with the plugin under validations: in cdk8s.yaml', () => {
+  test('loads it and fails on a finding', () => {
+    const app = fs.mkdtempSync(path.join(os.tmpdir(), 'checker-plugin-'));
+    try {
+      // A stand-in app that writes one broken manifest, so that only the plugin is under test.
+      fs.writeFileSync(path.join(app, 'app.js'), 'const fs = require("fs");\n'
+        + 'fs.mkdirSync(process.env.CDK8S_OUTDIR, { recursive: true });\n'
+        + `fs.copyFileSync(${JSON.stringify(path.join(root, 'test/fixtures/broken/selector-typo/homepage.yml'))}, `
+        + '`${process.env.CDK8S_OUTDIR}/app.k8s.yaml`);\n');
+      fs.writeFileSync(path.join(app, 'cdk8s.yaml'), ['language: typescript', 'app: node app.js', 'validations:',
+        `  - package: ${path.join(root, 'checker', 'cdk8s-plugin.cjs')}`, '    class: ManifestCheckerValidation',
+        '    version: 0.0.0', ''].join('\n'));
+      const synth = spawnSync(path.join(root, 'node_modules', '.bin', 'cdk8s'), ['synth'], { cwd: app, encoding: 'utf8', timeout: 60_000 });
+      expect(synth.status).not.toBe(0);
+      expect(synth.stdout + synth.stderr).toMatch(/wiring \(1 occurrences\)[\s\S]*Resource Name: Service\/homepage[\s\S]*selects no Pods/);
+    } finally {
+      fs.rmSync(app, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
