@@ -126,7 +126,7 @@ function strip(schema: Record<string, unknown>): OpenApiSchema {
 export function loadOpenApiDefinitions(source: OpenApiSource = {}): OpenApiDefinitions {
   const specFile = source.specFile ?? process.env.CHECKER_OPENAPI_SPEC;
   const cacheDir = source.cacheDir ?? defaultCacheDir();
-  const cacheFile = path.join(cacheDir, `${specFile ? 'local-' : ''}${KUBERNETES_MODULE.replace(/[/@]/g, '_')}.json`);
+  const cacheFile = path.join(cacheDir, `${KUBERNETES_MODULE.replace(/[/@]/g, '_')}.json`);
   if (!specFile) {
     try {
       return JSON.parse(fs.readFileSync(cacheFile, 'utf8'));
