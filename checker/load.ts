@@ -35,14 +35,37 @@ const READ_CHUNK = 1 << 20;
 const readFinding = (file: string, object: string, message: string): Finding =>
   ({ rule: 'yaml', severity: 'error', file, object, path: '', message });
 
+/** The text of one document of a manifest file, with its place; what a worker is handed to parse. */
+export interface DocumentText {
+  /** The file, as findings name it. */
+  readonly file: string;
+  readonly text: string;
+  /** Line of the document's first line in the file, from 1. */
+  readonly firstLine: number;
+  /** Position of the document in its file, from 0. */
+  readonly index: number;
+  /** Whether the text is a whole JSON file rather than a YAML document. */
+  readonly json?: boolean;
+}
+
 /**
- * Parses one document's text; `firstLine` is its line in the file, so that
- * findings and `yaml`'s messages give the file's line numbers.
+ * Parses one document into the sink: its object, or what kept it from being one.
+ *
+ * @returns whether the document held anything: an object, or something reported
  */
-function parseDocument(file: string, text: string, firstLine: number, index: number, sink: DocumentSink): boolean {
+export function parseDocumentText(doc: DocumentText, sink: DocumentSink): boolean {
+  const { file, text, firstLine, index } = doc;
   let value: unknown;
   let parsed = false;
-  if (!ANCHOR_OR_ALIAS.test(text)) {
+  if (doc.json) {
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      sink.finding(readFinding(file, 'document 1', (error as Error).message));
+      return true;
+    }
+    parsed = true;
+  } else if (!ANCHOR_OR_ALIAS.test(text)) {
     try {
       value = loadYaml(text, { schema: CORE_SCHEMA, filename: file });
       parsed = true;
@@ -84,10 +107,9 @@ function parseDocument(file: string, text: string, firstLine: number, index: num
 }
 
 /**
- * Splits YAML text into documents at `---` lines, as it arrives, and parses
- * each. Empty documents are skipped, as kubectl skips them.
- *
- * @returns whether the text held anything: an object, or something reported
+ * Splits YAML text into documents at `---` lines, as it arrives. Each
+ * document's text ends with a newline unless it is the file's unterminated
+ * last line, so that `yaml` reports the same lines and columns as on the whole file.
  */
 export class YamlDocumentStream {
   private pending = '';
@@ -96,9 +118,8 @@ export class YamlDocumentStream {
   private lineNumber = 0;
   private index = 0;
   private started = false;
-  private held = false;
 
-  constructor(private readonly file: string, private readonly sink: DocumentSink) {}
+  constructor(private readonly file: string, private readonly emit: (doc: DocumentText) => void) {}
 
   /** Feeds more of the file's text. */
   write(text: string): void {
@@ -109,15 +130,14 @@ export class YamlDocumentStream {
     }
   }
 
-  /** Ends the file; returns whether it held anything (an object, or something reported). */
-  end(): boolean {
+  /** Ends the file, handing on its last document. */
+  end(): void {
     const unterminated = this.pending !== '';
     if (unterminated) {
       this.line(this.pending);
       this.pending = '';
     }
     this.flush(unterminated);
-    return this.held;
   }
 
   private line(line: string): void {
@@ -135,50 +155,36 @@ export class YamlDocumentStream {
     this.lines.push(line);
   }
 
-  /** Parses the document read so far; its text ends with a newline unless it is the file's unterminated last line. */
   private flush(unterminated = false): void {
     if (this.lines.length > 0) {
       const text = this.lines.join('\n') + (unterminated ? '' : '\n');
-      this.held = parseDocument(this.file, text, this.firstLine, this.index, this.sink) || this.held;
+      this.emit({ file: this.file, text, firstLine: this.firstLine, index: this.index });
     }
     this.lines = [];
   }
 }
 
-/** Parses a JSON manifest file: one object, or a List of them. */
-function parseJsonFile(file: string, text: string, sink: DocumentSink): boolean {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    sink.finding(readFinding(file, 'document 1', (error as Error).message));
-    return true;
-  }
-  const object = plainObject(value);
-  if (!object) {
-    sink.finding(readFinding(file, 'document 1', NOT_AN_OBJECT));
-    return true;
-  }
-  sink.document({ file, index: 0, object: object as JsonObject });
-  return true;
-}
-
 const decoder = () => new TextDecoder('utf-8', { fatal: true });
 
+/** The finding for a file that holds no document with anything in it. */
+export const emptyFileFinding = (shownAs: string): Finding =>
+  readFinding(shownAs, '', 'holds no objects: kubectl apply refuses an empty manifest');
+
 /**
- * Reads one manifest file into the sink, YAML a chunk at a time. A file that
- * cannot be read, is not UTF-8 text or holds nothing gives one finding naming it.
+ * The documents of one manifest file, read a chunk at a time, as they come;
+ * a file that cannot be read, or is not UTF-8 text, ends with one finding naming it.
  *
  * @param shownAs the file as findings name it
  */
-export function readManifestFile(file: string, shownAs: string, sink: DocumentSink): void {
+export function* documentTextsOf(file: string, shownAs: string): Generator<DocumentText | Finding> {
   let descriptor: number | undefined;
   try {
     descriptor = fs.openSync(file, 'r');
     const utf8 = decoder();
     const buffer = Buffer.alloc(READ_CHUNK);
     const json = file.endsWith('.json');
-    const stream = json ? undefined : new YamlDocumentStream(shownAs, sink);
+    let ready: DocumentText[] = [];
+    const stream = json ? undefined : new YamlDocumentStream(shownAs, (doc) => ready.push(doc));
     const jsonParts: string[] = [];
     let bytes: number;
     while ((bytes = fs.readSync(descriptor, buffer, 0, READ_CHUNK, null)) > 0) {
@@ -189,24 +195,53 @@ export function readManifestFile(file: string, shownAs: string, sink: DocumentSi
       const text = utf8.decode(chunk, { stream: true });
       if (stream) {
         stream.write(text);
+        yield* ready;
+        ready = [];
       } else {
         jsonParts.push(text);
       }
     }
     const rest = utf8.decode();
-    const held = stream ? (stream.write(rest), stream.end()) : parseJsonFile(shownAs, jsonParts.join('') + rest, sink);
-    if (!held) {
-      sink.finding(readFinding(shownAs, '', 'holds no objects: kubectl apply refuses an empty manifest'));
+    if (stream) {
+      stream.write(rest);
+      stream.end();
+      yield* ready;
+    } else {
+      yield { file: shownAs, text: jsonParts.join('') + rest, firstLine: 1, index: 0, json: true };
     }
   } catch (error) {
     const cause = error as NodeJS.ErrnoException;
     const message = cause.code === 'ERR_ENCODING_INVALID_ENCODED_DATA' ? 'is not a text file: it is not UTF-8'
       : cause.code ? `cannot be read: ${cause.code} ${cause.syscall ?? ''}`.trim() : cause.message;
-    sink.finding(readFinding(shownAs, '', message));
+    yield readFinding(shownAs, '', message);
   } finally {
     if (descriptor !== undefined) {
       fs.closeSync(descriptor);
     }
+  }
+}
+
+/** Whether an item of `documentTextsOf` is a document (else a finding about the file). */
+export const isDocumentText = (item: DocumentText | Finding): item is DocumentText => 'text' in item;
+
+/**
+ * Reads one manifest file into the sink. A file that cannot be read, is not
+ * UTF-8 text or holds nothing gives one finding naming it.
+ *
+ * @param shownAs the file as findings name it
+ */
+export function readManifestFile(file: string, shownAs: string, sink: DocumentSink): void {
+  let held = false;
+  for (const item of documentTextsOf(file, shownAs)) {
+    if (isDocumentText(item)) {
+      held = parseDocumentText(item, sink) || held;
+    } else {
+      sink.finding(item);
+      held = true;
+    }
+  }
+  if (!held) {
+    sink.finding(emptyFileFinding(shownAs));
   }
 }
 
@@ -243,7 +278,8 @@ export function loadManifestDirectory(dir: string, shownAs = dir): LoadedManifes
 export function parseManifestText(file: string, text: string): Omit<LoadedManifests, 'files'> {
   const docs: ManifestDocument[] = [];
   const findings: Finding[] = [];
-  const stream = new YamlDocumentStream(file, { document: (doc) => docs.push(doc), finding: (finding) => findings.push(finding) });
+  const sink: DocumentSink = { document: (doc) => docs.push(doc), finding: (finding) => findings.push(finding) };
+  const stream = new YamlDocumentStream(file, (doc) => parseDocumentText(doc, sink));
   stream.write(text);
   stream.end();
   return { docs, findings };

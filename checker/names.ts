@@ -1,6 +1,6 @@
 import { dns1035LabelProblem, dns1123SubdomainProblem, labelKeyProblem, labelValueProblem } from './syntax';
 import { childPath, Finding, findingAt } from './findings';
-import { JsonObject, ManifestDocument, plainObject, stringAt, valueAt } from './manifest-model';
+import { JsonObject, ManifestDocument, plainObject, valueAt } from './manifest-model';
 
 // Services' names become DNS labels; every other kind here takes a DNS-1123 subdomain.
 const nameRule = (kind: unknown) => (kind === 'Service' ? dns1035LabelProblem : dns1123SubdomainProblem);
@@ -41,10 +41,13 @@ export function checkLabelSyntax(doc: ManifestDocument): Finding[] {
     }));
 }
 
-/** Where an object was first seen, for the duplicate rule. */
-interface FirstSeen {
+/** What the duplicate rule reads of an object. */
+export interface ObjectIdentity {
   readonly file: string;
   readonly index: number;
+  readonly kind: unknown;
+  readonly name: string | undefined;
+  readonly namespace: string | undefined;
 }
 
 /**
@@ -52,22 +55,21 @@ interface FirstSeen {
  * key per object, which is all the duplicate rule needs from a stream.
  */
 export class DuplicateNames {
-  private readonly firstSeen = new Map<string, FirstSeen>();
+  private readonly firstSeen = new Map<string, { readonly file: string; readonly index: number }>();
 
   /** The finding when an object of this kind and name came before. */
-  check(doc: ManifestDocument): Finding[] {
-    const name = stringAt(doc.object, 'metadata.name');
+  check(object: ObjectIdentity): Finding[] {
+    const { kind, name } = object;
     if (name === undefined) {
       return [];
     }
-    const { kind } = doc.object;
-    const key = `${kind}|${stringAt(doc.object, 'metadata.namespace') ?? ''}|${name}`;
+    const key = `${kind}|${object.namespace ?? ''}|${name}`;
     const first = this.firstSeen.get(key);
     if (!first) {
-      this.firstSeen.set(key, { file: doc.file, index: doc.index });
+      this.firstSeen.set(key, { file: object.file, index: object.index });
       return [];
     }
-    return [findingAt(doc, 'duplicate', 'metadata.name',
+    return [findingAt({ file: object.file, object: `${kind ?? '<no kind>'}/${name}` }, 'duplicate', 'metadata.name',
       `${kind}/${name} is already defined in ${first.file} (document ${first.index + 1}); kubectl apply would keep only one`)];
   }
 }

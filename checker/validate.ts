@@ -1,5 +1,5 @@
 import { Finding, findingAt, formatFinding, plural } from './findings';
-import { arrayOf, JsonObject, ManifestDocument, plainObject, PodTemplate, podTemplateOf, stringAt } from './manifest-model';
+import { arrayOf, JsonObject, JsonValue, ManifestDocument, plainObject, PodTemplate, podTemplateOf, stringAt } from './manifest-model';
 import { checkLabelSyntax, checkObjectName, DuplicateNames } from './names';
 import { CompiledSchema, kubernetesSchema, schemaProblems } from './schema';
 import { WholeNumberRange } from './syntax';
@@ -46,8 +46,62 @@ export interface CheckResult {
   readonly objects: number;
 }
 
+/**
+ * What checking one object alone gives: its findings, and the little the
+ * cross-object rules keep of it once the object itself is dropped.
+ */
+export interface ObjectReport {
+  readonly findings: ReadonlyArray<readonly [Stage, Finding]>;
+  /** Absent for a report of findings only (an item of a List that is no object). */
+  readonly object?: {
+    readonly file: string;
+    readonly index: number;
+    readonly kind: JsonValue | undefined;
+    readonly name: string | undefined;
+    readonly namespace: string | undefined;
+    readonly template?: PodTemplate;
+    readonly service?: ServiceWiring;
+  };
+}
+
 // `kind: List` and typed lists such as `DeploymentList`: kubectl applies their items.
 const isList = (object: JsonObject) => typeof object.kind === 'string' && /List$/.test(object.kind) && Array.isArray(object.items);
+
+/** Checks one object (each item, for a List) against every rule that needs only it. */
+export function checkObjectAlone(doc: ManifestDocument, schema: CompiledSchema, replicas?: WholeNumberRange): ObjectReport[] {
+  if (isList(doc.object)) {
+    return arrayOf(doc.object.items).flatMap((item, index): ObjectReport[] => {
+      const object = plainObject(item);
+      return object ? checkObjectAlone({ ...doc, object }, schema, replicas)
+        : [{ findings: [['read', findingAt(doc, 'yaml', `items[${index}]`, 'is not a Kubernetes object (a mapping with apiVersion, kind and metadata)')]] }];
+    });
+  }
+  const findings: Array<[Stage, Finding]> = [];
+  const add = (stage: Stage, found: readonly Finding[]) => found.forEach((finding) => findings.push([stage, finding]));
+  const problems = schemaProblems(doc.object, schema);
+  add('schema', problems.map((problem) => findingAt(doc, 'schema', problem.path, problem.message)));
+  add('names', checkObjectName(doc));
+  add('labels', checkLabelSyntax(doc));
+  if (problems.length === 0) {
+    add('values', checkValues(doc, replicas));
+  }
+  const template = podTemplateOf(doc.object);
+  if (template) {
+    add('workload-wiring', checkWorkloadSelector(doc, template));
+  }
+  return [{
+    findings,
+    object: {
+      file: doc.file,
+      index: doc.index,
+      kind: doc.object.kind,
+      name: stringAt(doc.object, 'metadata.name'),
+      namespace: stringAt(doc.object, 'metadata.namespace'),
+      ...(template ? { template } : {}),
+      ...(doc.object.kind === 'Service' ? { service: serviceWiringOf(doc) } : {}),
+    },
+  }];
+}
 
 /**
  * Checks manifests one object at a time, keeping only what the cross-object
@@ -60,7 +114,8 @@ export class ManifestChecker {
   private readonly templates: PodTemplate[] = [];
   private readonly services: ServiceWiring[] = [];
   private readonly deployments: Array<{ name: string | undefined; template: PodTemplate }> = [];
-  private readonly schema: CompiledSchema;
+  /** The schema objects are checked against. */
+  readonly schema: CompiledSchema;
   private count = 0;
 
   constructor(private readonly options: CheckOptions = {}) {
@@ -72,43 +127,28 @@ export class ManifestChecker {
     this.found.get('read')!.push(finding);
   }
 
-  /** Checks one object (each item, for a List) against every rule that needs only it. */
+  /** Checks one object (each item, for a List). */
   check(doc: ManifestDocument): void {
-    if (isList(doc.object)) {
-      arrayOf(doc.object.items).forEach((item, index) => {
-        const object = plainObject(item);
-        if (object) {
-          this.check({ ...doc, object });
-        } else {
-          this.addReadFinding(findingAt(doc, 'yaml', `items[${index}]`, 'is not a Kubernetes object (a mapping with apiVersion, kind and metadata)'));
-        }
-      });
+    checkObjectAlone(doc, this.schema, this.options.replicas).forEach((report) => this.add(report));
+  }
+
+  /** Takes in the report of an object checked alone, here or in a worker; reports must come in input order. */
+  add(report: ObjectReport): void {
+    report.findings.forEach(([stage, finding]) => this.found.get(stage)!.push(finding));
+    const { object } = report;
+    if (!object) {
       return;
     }
     this.count++;
-    const add = (stage: Stage, findings: readonly Finding[]) => {
-      if (findings.length > 0) {
-        this.found.get(stage)!.push(...findings);
-      }
-    };
-    const problems = schemaProblems(doc.object, this.schema);
-    add('schema', problems.map((problem) => findingAt(doc, 'schema', problem.path, problem.message)));
-    add('names', checkObjectName(doc));
-    add('labels', checkLabelSyntax(doc));
-    if (problems.length === 0) {
-      add('values', checkValues(doc, this.options.replicas));
-    }
-    add('duplicate', this.duplicates.check(doc));
-    const template = podTemplateOf(doc.object);
-    if (template) {
-      this.templates.push(template);
-      add('workload-wiring', checkWorkloadSelector(doc, template));
-      if (doc.object.kind === 'Deployment') {
-        this.deployments.push({ name: stringAt(doc.object, 'metadata.name'), template });
+    this.found.get('duplicate')!.push(...this.duplicates.check(object));
+    if (object.template) {
+      this.templates.push(object.template);
+      if (object.kind === 'Deployment') {
+        this.deployments.push({ name: object.name, template: object.template });
       }
     }
-    if (doc.object.kind === 'Service') {
-      this.services.push(serviceWiringOf(doc));
+    if (object.service) {
+      this.services.push(object.service);
     }
   }
 
