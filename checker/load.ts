@@ -28,8 +28,6 @@ export interface DocumentSink {
 const NOT_AN_OBJECT = 'is not a Kubernetes object (a mapping with apiVersion, kind and metadata)';
 // An anchor (&a) or alias (*a): such documents are left to `yaml`, which caps how far aliases expand.
 const ANCHOR_OR_ALIAS = /(?:^|[\s[{,:-])[&*][^\s,[\]{}]/;
-// A document marker at the start of a line; YAML allows it nowhere else at column 0.
-const DOCUMENT_START = /^---(?:[ \t\r]|$)/;
 const READ_CHUNK = 1 << 20;
 
 const readFinding = (file: string, object: string, message: string): Finding =>
@@ -110,12 +108,15 @@ export function parseDocumentText(doc: DocumentText, sink: DocumentSink): boolea
  * Splits YAML text into documents at `---` lines, as it arrives. Each
  * document's text ends with a newline unless it is the file's unterminated
  * last line, so that `yaml` reports the same lines and columns as on the whole file.
+ * The text is cut with one regular expression search per document rather than
+ * line by line: splitting into lines was a tenth of the time and much of the garbage.
  */
 export class YamlDocumentStream {
-  private pending = '';
-  private lines: string[] = [];
+  /** Text from the start of the current document on. */
+  private buffer = '';
+  /** Where in the buffer to look for the next document marker. */
+  private searchFrom = 0;
   private firstLine = 1;
-  private lineNumber = 0;
   private index = 0;
   private started = false;
 
@@ -123,45 +124,57 @@ export class YamlDocumentStream {
 
   /** Feeds more of the file's text. */
   write(text: string): void {
-    const parts = (this.pending + text).split('\n');
-    this.pending = parts.pop()!;
-    for (const line of parts) {
-      this.line(line);
-    }
+    this.buffer += text;
+    // Only whole lines are searched: a marker's line must be complete to tell `---` from `---x`.
+    this.cut(this.buffer.lastIndexOf('\n') + 1);
   }
 
   /** Ends the file, handing on its last document. */
   end(): void {
-    const unterminated = this.pending !== '';
-    if (unterminated) {
-      this.line(this.pending);
-      this.pending = '';
+    this.cut(this.buffer.length);
+    if (this.buffer !== '') {
+      this.emitDocument(this.buffer);
     }
-    this.flush(unterminated);
+    this.buffer = '';
   }
 
-  private line(line: string): void {
-    this.lineNumber++;
-    if (DOCUMENT_START.test(line)) {
+  /** Hands on every document that ends before `limit`, the end of the text whose lines are complete. */
+  private cut(limit: number): void {
+    DOCUMENT_MARKER.lastIndex = this.searchFrom;
+    let match: RegExpExecArray | null;
+    while ((match = DOCUMENT_MARKER.exec(this.buffer)) !== null && match.index < limit) {
+      const before = this.buffer.slice(0, match.index);
       // Text before the first marker is a document only when it holds more than comments and directives.
-      if (this.started || this.lines.some((l) => l.trim() !== '' && !/^\s*#/.test(l) && !l.startsWith('%'))) {
-        this.flush();
+      if (this.started || HAS_CONTENT.test(before)) {
+        this.emitDocument(before);
         this.index++;
       }
-      this.lines = [];
-      this.firstLine = this.lineNumber;
+      this.firstLine += countLines(before);
       this.started = true;
+      this.buffer = this.buffer.slice(match.index);
+      limit -= match.index;
+      // Past the marker the buffer now starts with.
+      DOCUMENT_MARKER.lastIndex = 1;
     }
-    this.lines.push(line);
+    this.searchFrom = Math.max(limit, this.started ? 1 : 0);
   }
 
-  private flush(unterminated = false): void {
-    if (this.lines.length > 0) {
-      const text = this.lines.join('\n') + (unterminated ? '' : '\n');
-      this.emit({ file: this.file, text, firstLine: this.firstLine, index: this.index });
-    }
-    this.lines = [];
+  private emitDocument(text: string): void {
+    this.emit({ file: this.file, text, firstLine: this.firstLine, index: this.index });
   }
+}
+
+// A document marker at the start of a line; YAML allows it nowhere else at column 0.
+const DOCUMENT_MARKER = /^---(?:[ \t\r]|$)/gm;
+// A line that is neither blank, nor a comment, nor a directive.
+const HAS_CONTENT = /^(?![ \t]*(?:#|\r?$)|%)/m;
+
+function countLines(text: string): number {
+  let lines = 0;
+  for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) {
+    lines++;
+  }
+  return lines;
 }
 
 const decoder = () => new TextDecoder('utf-8', { fatal: true });

@@ -34,10 +34,18 @@ export function arrayOf(value: unknown): readonly JsonValue[] {
   return Array.isArray(value) ? value : [];
 }
 
+// The rules ask for a handful of paths, once per object each: split each path once.
+const pathKeys = new Map<string, readonly string[]>();
+
 /** The value at a dotted path (`spec.template.metadata`), or undefined when any step is missing. */
 export function valueAt(object: JsonObject | undefined, path: string): JsonValue | undefined {
+  let keys = pathKeys.get(path);
+  if (keys === undefined) {
+    keys = path.split('.');
+    pathKeys.set(path, keys);
+  }
   let node: JsonValue | undefined = object;
-  for (const key of path.split('.')) {
+  for (const key of keys) {
     node = plainObject(node)?.[key];
   }
   return node;

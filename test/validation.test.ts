@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { runValidateCommand } from '../checker/command';
 import { Finding, formatFinding, MAX_FINDING_LINE, RULES } from '../checker/findings';
-import { loadManifestDirectory, parseManifestText } from '../checker/load';
+import { DocumentText, loadManifestDirectory, parseManifestText, YamlDocumentStream } from '../checker/load';
 import { JsonObject, ManifestDocument } from '../checker/manifest-model';
 import { validateManifests } from '../checker/validate';
 import { MANIFEST_DIR, MAX_REPLICAS, WALKTHROUGH_DOCUMENT } from '../lib/constants';
@@ -188,5 +188,28 @@ describe('reading manifest files', () => {
     // The lines the `yaml` package gives when it parses the whole file.
     expect(parsed.findings.map((f) => [f.file, f.object])).toEqual([
       ['c.yml:5', 'document 2'], ['c.yml:5', 'document 2'], ['c.yml:7', 'document 2']]);
+  });
+
+  test('documents are cut the same however the text arrives in chunks', () => {
+    const text = '# header\r\n%YAML 1.2\n---\r\nkind: A\nx: |\n  ---not a marker\n---\n\n--- # c\nkind: B\n---x: 1\n---';
+    const cut = (chunk: number) => {
+      const docs: DocumentText[] = [];
+      const stream = new YamlDocumentStream('f.yml', (doc) => docs.push(doc));
+      for (let at = 0; at < text.length; at += chunk) {
+        stream.write(text.slice(at, at + chunk));
+      }
+      stream.end();
+      return docs;
+    };
+    const whole = cut(text.length);
+    expect(whole.map((d) => [d.index, d.firstLine, d.text])).toEqual([
+      [0, 3, '---\r\nkind: A\nx: |\n  ---not a marker\n'],
+      [1, 7, '---\n\n'],
+      [2, 9, '--- # c\nkind: B\n---x: 1\n'],
+      [3, 12, '---'],
+    ]);
+    for (const chunk of [1, 2, 3, 5, 8, 13]) {
+      expect(cut(chunk)).toEqual(whole);
+    }
   });
 });
