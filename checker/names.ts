@@ -55,7 +55,9 @@ export interface ObjectIdentity {
  * key per object, which is all the duplicate rule needs from a stream.
  */
 export class DuplicateNames {
-  private readonly firstSeen = new Map<string, { readonly file: string; readonly index: number }>();
+  // A dictionary rather than a Map: property names are copied into V8's string table, while a
+  // Map key made from a parsed name would keep the whole text the name was read from alive.
+  private readonly firstSeen: Record<string, { readonly file: string; readonly index: number }> = Object.create(null);
 
   /** The finding when an object of this kind and name came before. */
   check(object: ObjectIdentity): Finding[] {
@@ -64,9 +66,9 @@ export class DuplicateNames {
       return [];
     }
     const key = `${kind}|${object.namespace ?? ''}|${name}`;
-    const first = this.firstSeen.get(key);
+    const first = this.firstSeen[key];
     if (!first) {
-      this.firstSeen.set(key, { file: object.file, index: object.index });
+      this.firstSeen[key] = { file: object.file, index: object.index };
       return [];
     }
     return [findingAt({ file: object.file, object: `${kind ?? '<no kind>'}/${name}` }, 'duplicate', 'metadata.name',
