@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { formatFinding, plural } from './findings';
+import { capLine, formatFinding, plural } from './findings';
 import { DocumentSink, manifestFilesOf, readManifestFile } from './load';
 import { WholeNumberRange } from './syntax';
 import { ManifestChecker, Walkthrough } from './validate';
@@ -95,7 +95,7 @@ export function runValidateCommand(args: readonly string[], output: CommandOutpu
   findings.forEach((f) => (f.severity === 'error' ? output.err : output.out)(formatFinding(f)));
   const errors = findings.filter((f) => f.severity === 'error').length;
   const warnings = findings.length - errors;
-  wiring.forEach((line) => output.out(line));
+  wiring.forEach((line) => output.out(capLine(line)));
   const checked = `${dir}: ${plural(files.length, 'file')}, ${plural(objects, 'object')}`
     + (walkthrough ? `, the kubectl commands of ${walkthrough.name}` : '');
   (errors ? output.err : output.out)(`${checked}: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}`);

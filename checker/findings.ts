@@ -37,15 +37,19 @@ export function findingAt(place: ObjectPlace, rule: Rule, path: string, message:
  */
 export const MAX_FINDING_LINE = 500;
 
-/** One line per finding: `file: Kind/name: path: [rule] message`, cut to MAX_FINDING_LINE characters. */
-export function formatFinding(finding: Finding): string {
-  const where = [finding.file, finding.object, finding.path].filter((part) => part !== '').join(': ');
-  const line = `${finding.severity}: ${where}: [${finding.rule}] ${finding.message}`;
+/** The line, cut to MAX_FINDING_LINE characters with a note of its full length. */
+export function capLine(line: string): string {
   if (line.length <= MAX_FINDING_LINE) {
     return line;
   }
   const cut = `… (${line.length} characters in all)`;
   return line.slice(0, MAX_FINDING_LINE - cut.length) + cut;
+}
+
+/** One line per finding: `file: Kind/name: path: [rule] message`, cut to MAX_FINDING_LINE characters. */
+export function formatFinding(finding: Finding): string {
+  const where = [finding.file, finding.object, finding.path].filter((part) => part !== '').join(': ');
+  return capLine(`${finding.severity}: ${where}: [${finding.rule}] ${finding.message}`);
 }
 
 /** Appends a property or index to a field path. */

@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { runValidateCommand } from '../checker/command';
 import { Finding, formatFinding, MAX_FINDING_LINE, RULES } from '../checker/findings';
@@ -83,6 +84,16 @@ describe('npm run validate on broken manifests', () => {
     expect(runValidate(`${fixtures}/binary-file`).err[0]).toBe(
       `error: ${fixtures}/binary-file/x.yml: [yaml] is not a text file: it holds binary data`);
     expect(runValidate(`${fixtures}/alias-bomb`).err[0]).toMatch(/bomb\.yml:1: document 1: \[yaml\] cannot be read: Excessive alias count/);
+  });
+
+  test('a file that cannot be opened is one finding naming it and why', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'validate-'));
+    try {
+      fs.symlinkSync(path.join(dir, 'nowhere'), path.join(dir, 'dangling.yml'));
+      expect(loadManifestDirectory(dir, 'd').findings.map(formatFinding)).toEqual(['error: d/dangling.yml: [yaml] cannot be read: ENOENT open']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('replicas outside the range the caller allows are reported with the range', () => {
