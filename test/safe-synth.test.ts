@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, App, JsonPatch } from 'cdk8s';
 import { synthesize } from '../lib/synthesis/synthesize';
-import { ManifestValidationError } from '../lib/validation/validate';
+import { ManifestValidationError } from '../checker/validate';
 import { addWorkshopCharts, WorkshopCharts, WorkshopProps } from '../lib/workshop';
 
 const root = path.resolve(__dirname, '..');

@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
-import { WALKTHROUGH_DOCUMENT } from '../constants';
-import { formatFinding } from '../validation/findings';
-import { assertValid, validateManifests, Walkthrough } from '../validation/validate';
+import { MAX_REPLICAS, WALKTHROUGH_DOCUMENT } from '../constants';
+import { formatFinding } from '../../checker/findings';
+import { assertValid, validateManifests, Walkthrough } from '../../checker/validate';
 import { publishManifests } from './publish';
 import { renderCharts } from './render';
 
@@ -46,7 +46,7 @@ export function synthesize(app: App, options: SynthesizeOptions = {}): string[] 
   const manifests = renderCharts(app);
   const shownDir = path.relative(process.cwd(), path.resolve(outdir)) || '.';
   const docs = manifests.flatMap((m) => m.objects.map((object, index) => ({ file: path.join(shownDir, m.file), index, object })));
-  const warnings = assertValid(validateManifests(docs, walkthrough));
+  const warnings = assertValid(validateManifests(docs, { walkthrough, replicas: { min: 0, max: MAX_REPLICAS } }));
   const written = publishManifests(outdir, manifests);
   warnings.forEach((w) => log(formatFinding(w)));
   written.forEach((file) => log(path.relative(process.cwd(), path.resolve(file))));
