@@ -9,7 +9,7 @@ import * as path from 'path';
 import {
   HOMEPAGE_NAME, HOMEPAGE_POD_LABELS, HTTP_PORT, MANIFEST_DIR, SLEEP_NAME, SLEEP_POD_LABELS,
 } from '../lib/constants';
-import { formatSelector } from '../lib/label-selector';
+import { formatSelector } from '../checker/label-selector';
 import { accessEnv, accessFlags, ClusterAccess, Kubectl } from './kubectl';
 import { buildLocalPlane, LocalPlane, startLocalPlane } from './local-plane';
 import { StepReport, waitFor } from './steps';

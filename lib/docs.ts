@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { HOMEPAGE_NAME, HTTP_PORT, MANIFEST_DIR, PORT_FORWARD_LOCAL_PORT, SLEEP_NAME, WALKTHROUGH_DOCUMENT } from './constants';
-import { ManifestDocument } from './manifest-model';
-import { loadManifestDirectory } from './validation/load';
+import { ManifestDocument } from '../checker/manifest-model';
+import { loadManifestDirectory } from '../checker/load';
 import { renderWiringDiagram, withDiagram } from './wiring-diagram';
 
 /** The workshop's wiring: the manifests, plus how the lesson reaches the homepage Pods. */

@@ -1,6 +1,6 @@
 import * as path from 'path';
 import { describeAppError, PublishError } from '../lib/synthesis';
-import { ManifestValidationError } from '../lib/validation/validate';
+import { ManifestValidationError } from '../checker/validate';
 import { runSynth } from './synth-process';
 
 describe('an error that stops the app keeps its place', () => {

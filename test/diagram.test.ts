@@ -1,6 +1,6 @@
 import * as path from 'path';
 import { documentedReadme, drawWorkshopDiagram } from '../lib/docs';
-import { loadManifestDirectory } from '../lib/validation/load';
+import { loadManifestDirectory } from '../checker/load';
 import { DIAGRAM_BEGIN, DIAGRAM_END, renderWiringDiagram, withDiagram } from '../lib/wiring-diagram';
 import { objectsOf } from './support';
 

@@ -1,13 +1,17 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { extractKubectlCommands, checkWalkthrough } from '../lib/validation/lesson';
-import { loadManifestDirectory } from '../lib/validation/load';
+import { loadManifestDirectory } from '../checker/load';
+import { validateManifests } from '../checker/validate';
+import { extractKubectlCommands } from '../checker/walkthrough';
 import { DIAGRAM_END } from '../lib/wiring-diagram';
 
 const root = path.resolve(__dirname, '..');
 const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
 const dist = loadManifestDirectory(path.join(root, 'dist'), 'dist').docs;
 const commands = extractKubectlCommands(readme, 'README.md');
+/** The findings of the lesson rule for dist/ and this version of the walkthrough. */
+const lessonFindings = (markdown: string) =>
+  validateManifests(dist, { walkthrough: { name: 'README.md', markdown } }).filter((f) => f.rule === 'lesson');
 
 describe('the walkthrough in README.md', () => {
   test('holds every command of the lesson', () => {
@@ -35,7 +39,7 @@ describe('the walkthrough in README.md', () => {
   });
 
   test('every command names objects, labels and ports that exist in dist/', () => {
-    expect(checkWalkthrough(commands, dist)).toEqual([]);
+    expect(lessonFindings(readme)).toEqual([]);
   });
 
   test('commands are located by line', () => {
@@ -63,7 +67,7 @@ describe('an edited walkthrough is checked too', () => {
     // The first use in the walkthrough; the diagram above it draws commands too, but is no walkthrough.
     const at = readme.indexOf(original, readme.indexOf(DIAGRAM_END));
     const editedReadme = readme.slice(0, at) + edited + readme.slice(at + original.length);
-    const findings = checkWalkthrough(extractKubectlCommands(editedReadme, 'README.md'), dist);
+    const findings = lessonFindings(editedReadme);
     expect(findings).toHaveLength(1);
     expect(findings[0]).toMatchObject({ rule: 'lesson', severity: 'error', object: edited, path: token });
     expect(findings[0].file).toMatch(/^README\.md:\d+$/);
@@ -72,7 +76,7 @@ describe('an edited walkthrough is checked too', () => {
   test('a curl to a port the Service does not listen on is reported', () => {
     const curl = commands.find((c) => c.text.includes('curl'))!;
     const edited = readme.replace(curl.text, curl.text.replace('http://homepage', 'http://homepage:8080'));
-    const findings = checkWalkthrough(extractKubectlCommands(edited, 'README.md'), dist);
+    const findings = lessonFindings(edited);
     expect(findings.map((f) => [f.path, f.message])).toEqual([['http://homepage:8080', 'needs Service/homepage to listen on port 8080']]);
   });
 });

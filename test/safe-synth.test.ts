@@ -3,8 +3,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { ManifestValidationError } from '../checker/validate';
 import { publishManifests, synthesize } from '../lib/synthesis';
-import { ManifestValidationError } from '../lib/validation/validate';
 import { addWorkshopCharts, type WorkshopCharts, type WorkshopProps } from '../lib/workshop';
 import { readFolder, root, runSynth, synthCommand } from './synth-process';
 

@@ -1,7 +1,7 @@
 import {
   dns1035LabelProblem, dns1123SubdomainProblem, imageReferenceProblem, labelKeyProblem, labelValueProblem,
-} from '../lib/k8s-syntax';
-import { requirementMatches, selectorMatches } from '../lib/label-selector';
+} from '../checker/syntax';
+import { requirementMatches, selectorMatches } from '../checker/label-selector';
 
 describe('Kubernetes syntax rules', () => {
   test.each(['homepage', 'sleep', 'a', 'web-1', 'x'.repeat(63)])('Service name %s is valid', (name) => {

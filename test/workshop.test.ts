@@ -5,7 +5,7 @@ import {
 } from '../lib/constants';
 import { HomepageDeployment } from '../lib/homepage-deployment';
 import { HomepageService } from '../lib/homepage-service';
-import { selectorMatches } from '../lib/label-selector';
+import { selectorMatches } from '../checker/label-selector';
 import { SleepDeployment } from '../lib/sleep-deployment';
 import { K8sObject, objectsOf, renderWorkshop, theObject } from './support';
 
@@ -66,6 +66,7 @@ describe('label wiring', () => {
   test('the Service targetPort resolves to a container port of every Pod it selects', () => {
     const [port] = service.spec.ports;
     const selected = deployments.filter((d) => selectorMatches(service.spec.selector, podLabels(d)));
+    // A Service that selects nothing would pass the loop below vacuously.
     expect(selected.map((d) => d.metadata.name)).toEqual([HOMEPAGE_NAME]);
     for (const deployment of selected) {
       const containerPorts = podSpec(deployment).containers.flatMap((c: K8sObject) => c.ports ?? []);

@@ -1,6 +1,6 @@
 import * as path from 'path';
 import { fileURLToPath } from 'url';
-import { ManifestValidationError } from '../validation/validate';
+import { ManifestValidationError } from '../../checker/validate';
 import { PublishError } from './publish-error';
 
 /** Stack frames shown at most: enough to reach main.ts from a construct nested a few levels deep. */

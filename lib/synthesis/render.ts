@@ -1,11 +1,12 @@
 import { type App, Yaml } from 'cdk8s';
+import type { JsonObject } from '../../checker/manifest-model';
 
 /** One synthesized manifest file: the chart it came from, its API objects and their YAML. */
 export interface RenderedManifest {
   /** File name: the chart's id plus the app's `outputFileExtension`. */
   readonly file: string;
   /** The chart's API objects in dependency order, as plain JSON. */
-  readonly objects: readonly Record<string, unknown>[];
+  readonly objects: readonly JsonObject[];
   /** The YAML text of the file: `objects` as documents separated by `---`. */
   readonly yaml: string;
 }
@@ -30,7 +31,7 @@ export function renderCharts(app: App): RenderedManifest[] {
       );
     }
     seen.set(file, chart.node.path);
-    const objects: Record<string, unknown>[] = chart.toJson();
+    const objects: JsonObject[] = chart.toJson();
     return { file, objects, yaml: Yaml.stringify(...objects) };
   });
 }

@@ -1,8 +1,9 @@
 import type { App } from 'cdk8s';
 import * as fs from 'fs';
 import * as path from 'path';
-import { formatFinding } from '../validation/findings';
-import { assertValid, validateManifests, type Walkthrough } from '../validation/validate';
+import { formatFinding } from '../../checker/findings';
+import { assertValid, validateManifests, type Walkthrough } from '../../checker/validate';
+import { MAX_REPLICAS } from '../constants';
 import { publishManifests } from './publish';
 import { renderCharts } from './render';
 
@@ -58,7 +59,7 @@ export function synthesize(app: App, options: SynthesizeOptions = {}): string[] 
   const docs = manifests.flatMap((m) =>
     m.objects.map((object, index) => ({ file: path.join(shownDir, m.file), index, object })),
   );
-  const warnings = assertValid(validateManifests(docs, walkthrough));
+  const warnings = assertValid(validateManifests(docs, { walkthrough, replicas: { min: 0, max: MAX_REPLICAS } }));
   const written = publishManifests(outdir, manifests);
   if (options.outdir === undefined && publishDir !== undefined && path.resolve(app.outdir) !== path.resolve(outdir)) {
     publishManifests(app.outdir, manifests);

@@ -1,10 +1,22 @@
-import { Labels } from './constants';
+import { arrayOf, JsonValue, Labels, plainObject } from './manifest-model';
 
 /** A Kubernetes label selector requirement (`matchExpressions` entry). */
 export interface SelectorRequirement {
   readonly key: string;
   readonly operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
   readonly values?: readonly string[];
+}
+
+const OPERATORS: ReadonlySet<string> = new Set(['In', 'NotIn', 'Exists', 'DoesNotExist']);
+
+/** A `matchExpressions` entry as read from a manifest; undefined when it is not one. */
+export function selectorRequirementOf(value: JsonValue): SelectorRequirement | undefined {
+  const fields = plainObject(value);
+  if (typeof fields?.key !== 'string' || typeof fields.operator !== 'string' || !OPERATORS.has(fields.operator)) {
+    return undefined;
+  }
+  const values = arrayOf(fields.values).filter((v): v is string => typeof v === 'string');
+  return { key: fields.key, operator: fields.operator as SelectorRequirement['operator'], values };
 }
 
 /**

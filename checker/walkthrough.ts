@@ -1,7 +1,7 @@
-import { Labels } from '../constants';
-import { formatSelector, selectorMatches } from '../label-selector';
-import { K8sObject, ManifestDocument, podTemplateOf, portAnswers } from '../manifest-model';
 import { Finding } from './findings';
+import { formatSelector, selectorMatches } from './label-selector';
+import { Labels, PodTemplate, portAnswers } from './manifest-model';
+import { ServiceWiring } from './wiring';
 
 /** A kubectl command found in a document, with its line. */
 export interface WalkthroughCommand {
@@ -37,20 +37,36 @@ const KIND_ALIASES: Record<string, string> = {
   endpoints: 'Service', ep: 'Service',
 };
 
-class ManifestIndex {
-  constructor(private readonly docs: readonly ManifestDocument[]) {}
+/** What the cross-object rules keep of a manifest set: Pod templates, Services, Deployments. */
+export interface CrossObjectView {
+  /** Every Pod template, of workloads and Pods, in the order of the set. */
+  readonly templates: readonly PodTemplate[];
+  readonly services: readonly ServiceWiring[];
+  readonly deployments: ReadonlyArray<{ readonly name: string | undefined; readonly template: PodTemplate }>;
+  /** The files the objects came from, as findings name them. */
+  readonly files: ReadonlySet<string>;
+}
 
-  find(kind: string, name: string): K8sObject | undefined {
-    return this.docs.find((d) => d.object.kind === kind && d.object.metadata?.name === name)?.object;
+const baseName = (file: string) => file.slice(file.lastIndexOf('/') + 1).replace(/:\d+$/, '');
+
+class ManifestIndex {
+  constructor(private readonly view: CrossObjectView) {}
+
+  private named(kind: string): Array<{ name: string | undefined }> {
+    return kind === 'Service' ? [...this.view.services] : kind === 'Deployment' ? [...this.view.deployments] : [];
+  }
+
+  has(kind: string, name: string): boolean {
+    return this.named(kind).some((object) => object.name === name);
   }
 
   names(kind: string): string {
-    const names = this.docs.filter((d) => d.object.kind === kind).map((d) => d.object.metadata?.name);
+    const names = this.named(kind).map((object) => object.name);
     return names.length ? names.join(', ') : 'none';
   }
 
-  templateLabels(): Labels[] {
-    return this.docs.map(podTemplateOf).filter((t) => t !== undefined).map((t) => t!.labels);
+  service(name: string): ServiceWiring | undefined {
+    return this.view.services.find((service) => service.name === name);
   }
 
   /**
@@ -58,21 +74,23 @@ class ManifestIndex {
    * the walkthrough names them where the learner keeps them (`dist/`), wherever the set was read.
    */
   hasFile(file: string): boolean {
-    return !/\.(ya?ml|json)$/.test(file) || this.docs.some((d) => baseName(d.file) === baseName(file));
+    return !/\.(ya?ml|json)$/.test(file) || [...this.view.files].some((shown) => baseName(shown) === baseName(file));
   }
 
   files(): string {
-    return [...new Set(this.docs.map((d) => baseName(d.file)))].join(', ') || 'none';
+    return [...new Set([...this.view.files].map(baseName))].join(', ') || 'none';
   }
 
-  containerPortsOf(deployment: K8sObject) {
-    return podTemplateOf({ file: '', index: 0, object: deployment })?.containerPorts ?? [];
+  templateLabels(): Labels[] {
+    return this.view.templates.map((t) => t.labels);
+  }
+
+  containerPortsOf(deploymentName: string) {
+    return this.view.deployments.find((d) => d.name === deploymentName)?.template.containerPorts ?? [];
   }
 }
 
 type Problem = { token: string; message: string };
-
-const baseName = (file: string) => file.slice(file.lastIndexOf('/') + 1).replace(/:\d+$/, '');
 
 function parseEqualitySelector(text: string): Labels | undefined {
   const pairs = text.split(',').map((pair) => /^([^=!]+)==?([^=]*)$/.exec(pair));
@@ -121,7 +139,7 @@ function checkCommand(tokens: readonly string[], index: ManifestIndex): Problem[
   const problems: Problem[] = [];
   const named = namedObjects(tokens);
   for (const { token, kind, name } of named) {
-    if (!index.find(kind, name)) {
+    if (!index.has(kind, name)) {
       const what = token.startsWith('endpoints') || token.startsWith('ep') ? 'endpoints are named after a Service, and' : '';
       problems.push({ token, message: `${what} there is no ${kind} named ${JSON.stringify(name)} (${kind}s: ${index.names(kind)})`.trim() });
     }
@@ -137,8 +155,8 @@ function checkCommand(tokens: readonly string[], index: ManifestIndex): Problem[
   if (tokens[1] === 'port-forward') {
     const target = named.find((n) => n.kind === 'Deployment');
     const remote = tokens.map((t) => /^\d*:(\d+)$/.exec(t)).find(Boolean);
-    const deployment = target && index.find('Deployment', target.name);
-    if (deployment && remote && !index.containerPortsOf(deployment).some((p) => portAnswers(p, Number(remote[1])))) {
+    if (target && index.has('Deployment', target.name) && remote
+      && !index.containerPortsOf(target.name).some((p) => portAnswers(p, Number(remote[1])))) {
       problems.push({ token: remote[0], message: `port ${remote[1]} is not a container port of Deployment/${target!.name}` });
     }
   }
@@ -152,7 +170,7 @@ function checkCommand(tokens: readonly string[], index: ManifestIndex): Problem[
   const lookup = lookupAt >= 0 ? inContainer[lookupAt + 1] : undefined;
   if (lookup) {
     const name = lookup.split('.')[0];
-    if (!index.find('Service', name)) {
+    if (!index.has('Service', name)) {
       problems.push({ token: lookup, message: `resolves only through a Service named ${JSON.stringify(name)}, and there is none (Services: ${index.names('Service')})` });
     }
   }
@@ -162,10 +180,10 @@ function checkCommand(tokens: readonly string[], index: ManifestIndex): Problem[
       continue;
     }
     const port = Number(url[2] ?? (token.startsWith('https') ? 443 : 80));
-    const service = index.find('Service', url[1]);
+    const service = index.service(url[1]);
     if (!service) {
       problems.push({ token, message: `needs a Service named ${JSON.stringify(url[1])}, and there is none (Services: ${index.names('Service')})` });
-    } else if (!(service.spec?.ports ?? []).some((p: K8sObject) => p?.port === port)) {
+    } else if (!service.ports.some((p) => p.port === port)) {
       problems.push({ token, message: `needs Service/${url[1]} to listen on port ${port}` });
     }
   }
@@ -185,8 +203,8 @@ function shellWords(text: string): string[] {
  * The lesson rule: every kubectl command of the walkthrough names objects,
  * labels and ports that exist in the manifest set.
  */
-export function checkWalkthrough(commands: readonly WalkthroughCommand[], docs: readonly ManifestDocument[]): Finding[] {
-  const index = new ManifestIndex(docs);
+export function checkWalkthrough(commands: readonly WalkthroughCommand[], view: CrossObjectView): Finding[] {
+  const index = new ManifestIndex(view);
   return commands.flatMap((command) => checkCommand(shellWords(command.text), index).map((problem): Finding => ({
     rule: 'lesson',
     severity: 'error',

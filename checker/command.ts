@@ -1,0 +1,103 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { capLine, formatFinding, plural } from './findings';
+import { DocumentSink, manifestFilesOf, readManifestFile } from './load';
+import { WholeNumberRange } from './syntax';
+import { ManifestChecker, Walkthrough } from './validate';
+
+/** Where the command writes. */
+export interface CommandOutput {
+  readonly out: (line: string) => void;
+  readonly err: (line: string) => void;
+}
+
+/** What the project around the checker sets for its command. */
+export interface CommandSettings {
+  /**
+   * Folder checked when none is given.
+   * @default 'dist'
+   */
+  readonly defaultDir?: string;
+  /**
+   * Walkthrough checked when the default folder is: its kubectl commands must work on the manifests.
+   * @default - none
+   */
+  readonly defaultWalkthrough?: string;
+  /**
+   * Replica counts that workloads may ask for.
+   * @default - what the API server accepts
+   */
+  readonly replicas?: WholeNumberRange;
+  /**
+   * Folder that relative arguments are read from.
+   * @default process.cwd()
+   */
+  readonly cwd?: string;
+}
+
+const usage = (defaultDir: string, defaultWalkthrough: string | undefined) =>
+  'usage: npm run validate -- [DIR] [--walkthrough FILE.md]\n'
+  + `  DIR          folder of .yml/.yaml/.json manifests (default: ${defaultDir})\n`
+  + '  --walkthrough also check that the kubectl commands of FILE.md work on them\n'
+  + (defaultWalkthrough ? `               (default: ${defaultWalkthrough} when DIR is ${defaultDir})` : '');
+
+/**
+ * `npm run validate -- [DIR]`: checks a folder of manifests, hand-written or
+ * synthesized, with every rule, reading one document at a time.
+ *
+ * @returns the exit code: 0 valid (warnings allowed), 1 errors found, 2 bad usage
+ */
+export function runValidateCommand(args: readonly string[], output: CommandOutput, settings: CommandSettings = {}): number {
+  const cwd = settings.cwd ?? process.cwd();
+  const defaultDir = settings.defaultDir ?? 'dist';
+  const positional: string[] = [];
+  let walkthroughFile: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--walkthrough' && args[i + 1]) {
+      walkthroughFile = args[++i];
+    } else if (args[i] === '--help' || args[i].startsWith('-') || positional.length === 1) {
+      output.err(usage(defaultDir, settings.defaultWalkthrough));
+      return 2;
+    } else {
+      positional.push(args[i]);
+    }
+  }
+  const dir = positional[0] ?? defaultDir;
+  const absoluteDir = path.resolve(cwd, dir);
+  if (!fs.existsSync(absoluteDir) || !fs.statSync(absoluteDir).isDirectory()) {
+    output.err(`${dir}: no such folder`);
+    return 2;
+  }
+  if (walkthroughFile === undefined && settings.defaultWalkthrough !== undefined
+    && path.resolve(cwd, defaultDir) === absoluteDir && fs.existsSync(path.resolve(cwd, settings.defaultWalkthrough))) {
+    walkthroughFile = settings.defaultWalkthrough;
+  }
+  let walkthrough: Walkthrough | undefined;
+  if (walkthroughFile !== undefined) {
+    const file = path.resolve(cwd, walkthroughFile);
+    if (!fs.existsSync(file)) {
+      output.err(`${walkthroughFile}: no such file`);
+      return 2;
+    }
+    walkthrough = { name: walkthroughFile, markdown: fs.readFileSync(file, 'utf8') };
+  }
+
+  const files = manifestFilesOf(absoluteDir);
+  if (files.length === 0) {
+    output.err(`${dir}: no .yml, .yaml or .json files`);
+    return 1;
+  }
+  const checker = new ManifestChecker({ walkthrough, replicas: settings.replicas });
+  const sink: DocumentSink = { document: (doc) => checker.check(doc), finding: (finding) => checker.addReadFinding(finding) };
+  files.forEach((name) => readManifestFile(path.join(absoluteDir, name), path.join(dir, name), sink));
+  const { findings, wiring, objects } = checker.finish();
+
+  findings.forEach((f) => (f.severity === 'error' ? output.err : output.out)(formatFinding(f)));
+  const errors = findings.filter((f) => f.severity === 'error').length;
+  const warnings = findings.length - errors;
+  wiring.forEach((line) => output.out(capLine(line)));
+  const checked = `${dir}: ${plural(files.length, 'file')}, ${plural(objects, 'object')}`
+    + (walkthrough ? `, the kubectl commands of ${walkthrough.name}` : '');
+  (errors ? output.err : output.out)(`${checked}: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}`);
+  return errors ? 1 : 0;
+}
