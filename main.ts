@@ -1,7 +1,10 @@
 import { App } from 'cdk8s';
-import { MANIFEST_EXTENSION } from './lib/constants';
-import { synthesize } from './lib/synthesis/synthesize';
+import * as path from 'path';
+import { MANIFEST_EXTENSION, WALKTHROUGH_DOCUMENT } from './lib/constants';
+import { reportAppErrors, synthesize } from './lib/synthesis';
 import { addWorkshopCharts } from './lib/workshop';
+
+reportAppErrors();
 
 const app = new App({ outputFileExtension: MANIFEST_EXTENSION });
 
@@ -10,4 +13,4 @@ addWorkshopCharts(app, {
   sleep: { replicas: 1 },
 });
 
-synthesize(app);
+synthesize(app, { walkthroughFile: path.join(__dirname, WALKTHROUGH_DOCUMENT) });

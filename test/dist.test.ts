@@ -33,7 +33,7 @@ describe('npm run synth', () => {
     const out = path.join(scratch, 'dist');
     synthInto(out);
     const first = readTree(out);
-    fs.writeFileSync(path.join(out, 'stale.yml'), 'kind: Leftover\n');
+    fs.writeFileSync(path.join(out, 'stale.yml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: leftover\n');
     const run = synthInto(out);
     expect(run.stdout.trim().split('\n').map((line) => path.basename(line)))
       .toEqual(['homepage-pod.yml', 'homepage-service.yml', 'sleep.yml']);
