@@ -1,6 +1,6 @@
 import { App } from 'cdk8s';
 import * as path from 'path';
-import { MANIFEST_EXTENSION, WALKTHROUGH_DOCUMENT } from './lib/constants';
+import { MANIFEST_EXTENSION, LESSON_DOCUMENT } from './lib/constants';
 import { reportAppErrors, synthesize } from './lib/synthesis';
 import { addWorkshopCharts } from './lib/workshop';
 
@@ -13,4 +13,4 @@ addWorkshopCharts(app, {
   sleep: { replicas: 1 },
 });
 
-synthesize(app, { walkthroughFile: path.join(__dirname, WALKTHROUGH_DOCUMENT) });
+synthesize(app, { lessonFile: path.join(__dirname, LESSON_DOCUMENT) });

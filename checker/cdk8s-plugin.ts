@@ -9,10 +9,10 @@ import { ManifestChecker } from './validate';
 /** The `properties:` of the plugin's entry under `validations:` in cdk8s.yaml. */
 export interface CheckerPluginProperties {
   /**
-   * Markdown walkthrough whose kubectl commands must work on the manifests, relative to the app.
+   * Markdown lesson whose kubectl commands must work on the manifests, relative to the app.
    * @default - none
    */
-  readonly walkthrough?: string;
+  readonly lesson?: string;
   /**
    * Replica counts that workloads may ask for.
    * @default - what the API server accepts
@@ -29,10 +29,10 @@ export class ManifestCheckerValidation implements Validation {
   constructor(private readonly properties: CheckerPluginProperties = {}) {}
 
   async validate(context: ValidationContext): Promise<void> {
-    const walkthroughFile = this.properties.walkthrough;
+    const lessonFile = this.properties.lesson;
     const checker = new ManifestChecker({
       replicas: this.properties.replicas,
-      walkthrough: walkthroughFile === undefined ? undefined : { name: walkthroughFile, markdown: fs.readFileSync(walkthroughFile, 'utf8') },
+      lesson: lessonFile === undefined ? undefined : { name: lessonFile, markdown: fs.readFileSync(lessonFile, 'utf8') },
     });
     const files = new Map<string, string>();
     for (const manifest of context.manifests) {

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { capLine, formatFinding, plural } from './findings';
 import { DocumentSink, manifestFilesOf, readManifestFile } from './load';
 import { WholeNumberRange } from './syntax';
-import { ManifestChecker, Walkthrough } from './validate';
+import { ManifestChecker, Lesson } from './validate';
 
 /** Where the command writes. */
 export interface CommandOutput {
@@ -19,10 +19,10 @@ export interface CommandSettings {
    */
   readonly defaultDir?: string;
   /**
-   * Walkthrough checked when the default folder is: its kubectl commands must work on the manifests.
+   * Lesson checked when the default folder is: its kubectl commands must work on the manifests.
    * @default - none
    */
-  readonly defaultWalkthrough?: string;
+  readonly defaultLesson?: string;
   /**
    * Replica counts that workloads may ask for.
    * @default - what the API server accepts
@@ -35,11 +35,11 @@ export interface CommandSettings {
   readonly cwd?: string;
 }
 
-const usage = (defaultDir: string, defaultWalkthrough: string | undefined) =>
-  'usage: npm run validate -- [DIR] [--walkthrough FILE.md]\n'
-  + `  DIR          folder of .yml/.yaml/.json manifests (default: ${defaultDir})\n`
-  + '  --walkthrough also check that the kubectl commands of FILE.md work on them\n'
-  + (defaultWalkthrough ? `               (default: ${defaultWalkthrough} when DIR is ${defaultDir})` : '');
+const usage = (defaultDir: string, defaultLesson: string | undefined) =>
+  'usage: npm run validate -- [DIR] [--lesson FILE.md]\n'
+  + `  DIR               folder of .yml/.yaml/.json manifests (default: ${defaultDir})\n`
+  + '  --lesson FILE.md  also check that the kubectl commands of FILE.md work on them\n'
+  + (defaultLesson ? `                    (default: ${defaultLesson} when DIR is ${defaultDir})` : '');
 
 /**
  * `npm run validate -- [DIR]`: checks a folder of manifests, hand-written or
@@ -51,12 +51,12 @@ export function runValidateCommand(args: readonly string[], output: CommandOutpu
   const cwd = settings.cwd ?? process.cwd();
   const defaultDir = settings.defaultDir ?? 'dist';
   const positional: string[] = [];
-  let walkthroughFile: string | undefined;
+  let lessonFile: string | undefined;
   for (let i = 0; i < args.length; i++) {
-    if (args[i] === '--walkthrough' && args[i + 1]) {
-      walkthroughFile = args[++i];
+    if (args[i] === '--lesson' && args[i + 1]) {
+      lessonFile = args[++i];
     } else if (args[i] === '--help' || args[i].startsWith('-') || positional.length === 1) {
-      output.err(usage(defaultDir, settings.defaultWalkthrough));
+      output.err(usage(defaultDir, settings.defaultLesson));
       return 2;
     } else {
       positional.push(args[i]);
@@ -68,18 +68,18 @@ export function runValidateCommand(args: readonly string[], output: CommandOutpu
     output.err(`${dir}: no such folder`);
     return 2;
   }
-  if (walkthroughFile === undefined && settings.defaultWalkthrough !== undefined
-    && path.resolve(cwd, defaultDir) === absoluteDir && fs.existsSync(path.resolve(cwd, settings.defaultWalkthrough))) {
-    walkthroughFile = settings.defaultWalkthrough;
+  if (lessonFile === undefined && settings.defaultLesson !== undefined
+    && path.resolve(cwd, defaultDir) === absoluteDir && fs.existsSync(path.resolve(cwd, settings.defaultLesson))) {
+    lessonFile = settings.defaultLesson;
   }
-  let walkthrough: Walkthrough | undefined;
-  if (walkthroughFile !== undefined) {
-    const file = path.resolve(cwd, walkthroughFile);
+  let lesson: Lesson | undefined;
+  if (lessonFile !== undefined) {
+    const file = path.resolve(cwd, lessonFile);
     if (!fs.existsSync(file)) {
-      output.err(`${walkthroughFile}: no such file`);
+      output.err(`${lessonFile}: no such file`);
       return 2;
     }
-    walkthrough = { name: walkthroughFile, markdown: fs.readFileSync(file, 'utf8') };
+    lesson = { name: lessonFile, markdown: fs.readFileSync(file, 'utf8') };
   }
 
   const files = manifestFilesOf(absoluteDir);
@@ -87,7 +87,7 @@ export function runValidateCommand(args: readonly string[], output: CommandOutpu
     output.err(`${dir}: no .yml, .yaml or .json files`);
     return 1;
   }
-  const checker = new ManifestChecker({ walkthrough, replicas: settings.replicas });
+  const checker = new ManifestChecker({ lesson, replicas: settings.replicas });
   const sink: DocumentSink = { document: (doc) => checker.check(doc), finding: (finding) => checker.addReadFinding(finding) };
   files.forEach((name) => readManifestFile(path.join(absoluteDir, name), path.join(dir, name), sink));
   const { findings, wiring, objects } = checker.finish();
@@ -97,7 +97,7 @@ export function runValidateCommand(args: readonly string[], output: CommandOutpu
   const warnings = findings.length - errors;
   wiring.forEach((line) => output.out(capLine(line)));
   const checked = `${dir}: ${plural(files.length, 'file')}, ${plural(objects, 'object')}`
-    + (walkthrough ? `, the kubectl commands of ${walkthrough.name}` : '');
+    + (lesson ? `, the kubectl commands of ${lesson.name}` : '');
   (errors ? output.err : output.out)(`${checked}: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}`);
   return errors ? 1 : 0;
 }

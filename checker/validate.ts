@@ -4,11 +4,11 @@ import { checkLabelSyntax, checkObjectName, DuplicateNames } from './names';
 import { CompiledSchema, kubernetesSchema, schemaProblems } from './schema';
 import { WholeNumberRange } from './syntax';
 import { checkValues } from './values';
-import { checkWalkthrough, CrossObjectView, extractKubectlCommands } from './walkthrough';
+import { checkLesson, CrossObjectView, extractKubectlCommands } from './lesson';
 import { checkService, checkWorkloadSelector, describeServiceWiring, ServiceWiring, serviceWiringOf } from './wiring';
 
 /** A Markdown document whose kubectl commands must work on the manifests. */
-export interface Walkthrough {
+export interface Lesson {
   /** Name shown in findings, e.g. `README.md`. */
   readonly name: string;
   readonly markdown: string;
@@ -17,10 +17,10 @@ export interface Walkthrough {
 /** What a caller tells the checker about its manifests. */
 export interface CheckOptions {
   /**
-   * Walkthrough whose kubectl commands must name objects, labels and ports of the set.
-   * @default - no walkthrough is checked
+   * Lesson whose kubectl commands must name objects, labels and ports of the set.
+   * @default - no lesson is checked
    */
-  readonly walkthrough?: Walkthrough;
+  readonly lesson?: Lesson;
   /**
    * Replica counts that workloads may ask for.
    * @default - what the API server accepts: 0 to 2^31-1
@@ -168,9 +168,9 @@ export class ManifestChecker {
     };
     const serviceFindings = this.found.get('service-wiring')!;
     this.services.forEach((service) => serviceFindings.push(...checkService(service, this.templates)));
-    const { walkthrough } = this.options;
-    if (walkthrough) {
-      this.found.get('lesson')!.push(...checkWalkthrough(extractKubectlCommands(walkthrough.markdown, walkthrough.name), view));
+    const { lesson } = this.options;
+    if (lesson) {
+      this.found.get('lesson')!.push(...checkLesson(extractKubectlCommands(lesson.markdown, lesson.name), view));
     }
     return {
       findings: STAGES.flatMap((stage) => this.found.get(stage)!),
@@ -180,7 +180,7 @@ export class ManifestChecker {
   }
 }
 
-/** Every rule over a set of manifests held in memory: schema, names, labels, values, duplicates, wiring and the walkthrough. */
+/** Every rule over a set of manifests held in memory: schema, names, labels, values, duplicates, wiring and the lesson. */
 export function validateManifests(docs: readonly ManifestDocument[], options: CheckOptions = {}): Finding[] {
   const checker = new ManifestChecker(options);
   docs.forEach((doc) => checker.check(doc));

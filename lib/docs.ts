@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { HOMEPAGE_NAME, HTTP_PORT, MANIFEST_DIR, PORT_FORWARD_LOCAL_PORT, SLEEP_NAME, WALKTHROUGH_DOCUMENT } from './constants';
+import { HOMEPAGE_NAME, HTTP_PORT, MANIFEST_DIR, PORT_FORWARD_LOCAL_PORT, SLEEP_NAME, LESSON_DOCUMENT } from './constants';
 import { ManifestDocument } from '../checker/manifest-model';
 import { loadManifestDirectory } from '../checker/load';
 import { renderWiringDiagram, withDiagram } from './wiring-diagram';
@@ -15,12 +15,12 @@ export function drawWorkshopDiagram(docs: readonly ManifestDocument[]): string {
 
 /** The README as it should read: its diagram drawn from the project's manifests folder. */
 export function documentedReadme(root: string): { readonly file: string; readonly current: string; readonly expected: string } {
-  const file = path.join(root, WALKTHROUGH_DOCUMENT);
+  const file = path.join(root, LESSON_DOCUMENT);
   const current = fs.readFileSync(file, 'utf8');
   const diagram = drawWorkshopDiagram(loadManifestDirectory(path.join(root, MANIFEST_DIR), MANIFEST_DIR).docs);
   const expected = withDiagram(current, diagram);
   if (expected === undefined) {
-    throw new Error(`${WALKTHROUGH_DOCUMENT} has no wiring-diagram markers`);
+    throw new Error(`${LESSON_DOCUMENT} has no wiring-diagram markers`);
   }
   return { file, current, expected };
 }

@@ -1,9 +1,9 @@
 import { runValidateCommand } from '../checker/command';
-import { MANIFEST_DIR, MAX_REPLICAS, WALKTHROUGH_DOCUMENT } from '../lib/constants';
+import { MANIFEST_DIR, MAX_REPLICAS, LESSON_DOCUMENT } from '../lib/constants';
 
-// The workshop's settings for the checker: its manifest folder, its walkthrough and the replica range its props allow.
+// The workshop's settings for the checker: its manifest folder, its lesson and the replica range its props allow.
 process.exitCode = runValidateCommand(process.argv.slice(2), { out: console.log, err: console.error }, {
   defaultDir: MANIFEST_DIR,
-  defaultWalkthrough: WALKTHROUGH_DOCUMENT,
+  defaultLesson: LESSON_DOCUMENT,
   replicas: { min: 0, max: MAX_REPLICAS },
 });

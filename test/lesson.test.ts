@@ -2,18 +2,18 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { loadManifestDirectory } from '../checker/load';
 import { validateManifests } from '../checker/validate';
-import { extractKubectlCommands } from '../checker/walkthrough';
+import { extractKubectlCommands } from '../checker/lesson';
 import { DIAGRAM_END } from '../lib/wiring-diagram';
 
 const root = path.resolve(__dirname, '..');
 const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
 const dist = loadManifestDirectory(path.join(root, 'dist'), 'dist').docs;
 const commands = extractKubectlCommands(readme, 'README.md');
-/** The findings of the lesson rule for dist/ and this version of the walkthrough. */
+/** The findings of the lesson rule for dist/ and this version of the lesson. */
 const lessonFindings = (markdown: string) =>
-  validateManifests(dist, { walkthrough: { name: 'README.md', markdown } }).filter((f) => f.rule === 'lesson');
+  validateManifests(dist, { lesson: { name: 'README.md', markdown } }).filter((f) => f.rule === 'lesson');
 
-describe('the walkthrough in README.md', () => {
+describe('the lesson in README.md', () => {
   test('holds every command of the lesson', () => {
     const texts = commands.map((c) => c.text);
     expect(texts.slice(0, 4)).toEqual([
@@ -49,7 +49,7 @@ describe('the walkthrough in README.md', () => {
   });
 });
 
-describe('an edited walkthrough is checked too', () => {
+describe('an edited lesson is checked too', () => {
   test.each([
     ['kubectl port-forward deployment/homepage 8090:80', 'kubectl port-forward deployment/home 8090:80', 'deployment/home'],
     ['kubectl port-forward deployment/homepage 8090:80', 'kubectl port-forward deployment/homepage 8090:8080', '8090:8080'],
@@ -64,7 +64,7 @@ describe('an edited walkthrough is checked too', () => {
     ['kubectl exec deploy/sleep -- nslookup homepage', 'kubectl exec deploy/sleep -- sh -c "nslookup homepag"', 'homepag'],
   ])('%s → %s is reported at %s', (original, edited, token) => {
     expect(readme.indexOf(original, readme.indexOf(DIAGRAM_END))).toBeGreaterThan(0);
-    // The first use in the walkthrough; the diagram above it draws commands too, but is no walkthrough.
+    // The first use in the lesson; the diagram above it draws commands too, but is no lesson.
     const at = readme.indexOf(original, readme.indexOf(DIAGRAM_END));
     const editedReadme = readme.slice(0, at) + edited + readme.slice(at + original.length);
     const findings = lessonFindings(editedReadme);

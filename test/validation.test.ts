@@ -6,7 +6,7 @@ import { Finding, formatFinding, MAX_FINDING_LINE, RULES } from '../checker/find
 import { DocumentText, loadManifestDirectory, parseManifestText, YamlDocumentStream } from '../checker/load';
 import { JsonObject, ManifestDocument } from '../checker/manifest-model';
 import { validateManifests } from '../checker/validate';
-import { MANIFEST_DIR, MAX_REPLICAS, WALKTHROUGH_DOCUMENT } from '../lib/constants';
+import { MANIFEST_DIR, MAX_REPLICAS, LESSON_DOCUMENT } from '../lib/constants';
 import { objectsOf } from './support';
 
 const root = path.resolve(__dirname, '..');
@@ -16,7 +16,7 @@ function runValidate(...args: string[]) {
   const out: string[] = [];
   const err: string[] = [];
   const code = runValidateCommand(args, { out: (l) => out.push(l), err: (l) => err.push(l) }, {
-    cwd: root, defaultDir: MANIFEST_DIR, defaultWalkthrough: WALKTHROUGH_DOCUMENT, replicas: { min: 0, max: MAX_REPLICAS },
+    cwd: root, defaultDir: MANIFEST_DIR, defaultLesson: LESSON_DOCUMENT, replicas: { min: 0, max: MAX_REPLICAS },
   });
   return { code, out, err };
 }
@@ -71,7 +71,7 @@ describe('npm run validate on broken manifests', () => {
   test('every fixture folder has its expected findings, and every rule but the lesson\'s a fixture', () => {
     expect(cases.map(([name]) => name).sort()).toEqual(fs.readdirSync(path.join(root, fixtures)).sort());
     const covered = new Set(cases.flatMap(([, expected]) => expected.map((e) => e.rule)));
-    // The lesson rule needs a walkthrough: test/lesson.test.ts breaks one command at a time.
+    // The lesson rule needs a lesson: test/lesson.test.ts breaks one command at a time.
     expect(RULES.filter((rule) => !covered.has(rule))).toEqual(['lesson']);
   });
 
@@ -124,7 +124,7 @@ describe('npm run validate on broken manifests', () => {
 });
 
 describe('npm run validate on good manifests', () => {
-  test('the project\'s own dist/ passes every rule, walkthrough included', () => {
+  test('the project\'s own dist/ passes every rule, lesson included', () => {
     const run = runValidate();
     expect(run).toEqual({
       code: 0,
@@ -152,7 +152,7 @@ describe('npm run validate on good manifests', () => {
   test('usage errors exit 2 with a message', () => {
     expect(runValidate('no-such-dir')).toMatchObject({ code: 2, err: ['no-such-dir: no such folder'] });
     expect(runValidate('--bogus').code).toBe(2);
-    expect(runValidate('dist', '--walkthrough', 'missing.md')).toMatchObject({ code: 2, err: ['missing.md: no such file'] });
+    expect(runValidate('dist', '--lesson', 'missing.md')).toMatchObject({ code: 2, err: ['missing.md: no such file'] });
   });
 });
 

@@ -2,7 +2,7 @@ import type { App } from 'cdk8s';
 import * as fs from 'fs';
 import * as path from 'path';
 import { formatFinding } from '../../checker/findings';
-import { assertValid, validateManifests, type Walkthrough } from '../../checker/validate';
+import { assertValid, validateManifests, type Lesson } from '../../checker/validate';
 import { MAX_REPLICAS } from '../constants';
 import { publishManifests } from './publish';
 import { renderCharts } from './render';
@@ -24,10 +24,10 @@ export interface SynthesizeOptions {
    */
   readonly outdir?: string;
   /**
-   * Markdown walkthrough whose kubectl commands must work on the manifests.
-   * @default - none: no walkthrough is checked
+   * Markdown lesson whose kubectl commands must work on the manifests.
+   * @default - none: no lesson is checked
    */
-  readonly walkthroughFile?: string;
+  readonly lessonFile?: string;
   /**
    * Prints each file written, and any warning.
    * @default console.log
@@ -53,13 +53,13 @@ export function synthesize(app: App, options: SynthesizeOptions = {}): string[] 
   const publishDir = process.env[PUBLISH_DIR_VARIABLE] || undefined;
   const outdir = options.outdir ?? publishDir ?? app.outdir;
   const log = options.log ?? console.log;
-  const walkthrough = readWalkthrough(options.walkthroughFile);
+  const lesson = readLesson(options.lessonFile);
   const manifests = renderCharts(app);
   const shownDir = shown(outdir);
   const docs = manifests.flatMap((m) =>
     m.objects.map((object, index) => ({ file: path.join(shownDir, m.file), index, object })),
   );
-  const warnings = assertValid(validateManifests(docs, { walkthrough, replicas: { min: 0, max: MAX_REPLICAS } }));
+  const warnings = assertValid(validateManifests(docs, { lesson, replicas: { min: 0, max: MAX_REPLICAS } }));
   const written = publishManifests(outdir, manifests);
   if (options.outdir === undefined && publishDir !== undefined && path.resolve(app.outdir) !== path.resolve(outdir)) {
     publishManifests(app.outdir, manifests);
@@ -69,14 +69,14 @@ export function synthesize(app: App, options: SynthesizeOptions = {}): string[] 
   return written;
 }
 
-function readWalkthrough(file: string | undefined): Walkthrough | undefined {
+function readLesson(file: string | undefined): Lesson | undefined {
   if (file === undefined) {
     return undefined;
   }
   try {
     return { name: shown(file), markdown: fs.readFileSync(file, 'utf8') };
   } catch (error) {
-    throw new Error(`cannot read the walkthrough ${shown(file)}: ${(error as Error).message}`);
+    throw new Error(`cannot read the lesson ${shown(file)}: ${(error as Error).message}`);
   }
 }
 

@@ -4,18 +4,18 @@ import { Labels, PodTemplate, portAnswers } from './manifest-model';
 import { ServiceWiring } from './wiring';
 
 /** A kubectl command found in a document, with its line. */
-export interface WalkthroughCommand {
+export interface LessonCommand {
   /** `README.md:42`: the document and the line of the command. */
   readonly where: string;
   readonly text: string;
 }
 
 /**
- * The kubectl commands of a Markdown walkthrough: every line of a fenced code
+ * The kubectl commands of a Markdown lesson: every line of a fenced code
  * block that starts with `kubectl` (optionally after a `$ ` prompt).
  */
-export function extractKubectlCommands(markdown: string, documentName: string): WalkthroughCommand[] {
-  const commands: WalkthroughCommand[] = [];
+export function extractKubectlCommands(markdown: string, documentName: string): LessonCommand[] {
+  const commands: LessonCommand[] = [];
   let inFence = false;
   markdown.split('\n').forEach((line, index) => {
     const trimmed = line.trim();
@@ -71,7 +71,7 @@ class ManifestIndex {
 
   /**
    * Whether a `-f` argument names a file of the set, or a folder. Files are matched by name only:
-   * the walkthrough names them where the learner keeps them (`dist/`), wherever the set was read.
+   * the lesson names them where the learner keeps them (`dist/`), wherever the set was read.
    */
   hasFile(file: string): boolean {
     return !/\.(ya?ml|json)$/.test(file) || [...this.view.files].some((shown) => baseName(shown) === baseName(file));
@@ -200,10 +200,10 @@ function shellWords(text: string): string[] {
 }
 
 /**
- * The lesson rule: every kubectl command of the walkthrough names objects,
+ * The lesson rule: every kubectl command of the lesson names objects,
  * labels and ports that exist in the manifest set.
  */
-export function checkWalkthrough(commands: readonly WalkthroughCommand[], view: CrossObjectView): Finding[] {
+export function checkLesson(commands: readonly LessonCommand[], view: CrossObjectView): Finding[] {
   const index = new ManifestIndex(view);
   return commands.flatMap((command) => checkCommand(shellWords(command.text), index).map((problem): Finding => ({
     rule: 'lesson',
