@@ -1,9 +1,8 @@
-// `npm run bench`: how long synthesis takes here, against the cdk8s template's
-// pipeline and against stock cdk8s as the number of charts grows.
+// `npm run bench`: how long synthesis takes here against the cdk8s template's pipeline, how
+// `npm run validate` compares with kubeconform, and how long `npm test` takes cold and warm.
 //
 // Settings (environment):
 //   BENCH_RUNS    runs per pipeline (default: 5 to 15, as many as fit in 50 s)
-//   BENCH_COPIES  comma-separated chart counts (default: 10,100,1000,3000)
 //   BENCH_VALIDATE_SIZES  comma-separated object counts of the validation table (default: 1000,10000,33000)
 //   BENCH_ONLY    `validate` or `npm-test` to run the validation table or the npm test timings alone
 // Progress goes to stderr, the results to stdout.
@@ -13,7 +12,6 @@ import * as os from 'os';
 import * as path from 'path';
 import { describeMachine } from './machine';
 import { comparePipelines } from './pipelines';
-import { scaleCurve } from './scale';
 import { ms } from './stats';
 import { compareValidators } from './validate';
 
@@ -66,7 +64,6 @@ function timeNpmTestColdAndWarm(): string[] {
 async function main(): Promise<void> {
   const fixedRuns = process.env.BENCH_RUNS ? positiveIntegers(process.env.BENCH_RUNS, [])[0] : undefined;
   const plan = fixedRuns ? { min: fixedRuns, max: fixedRuns, budgetMs: 0 } : { min: 5, max: 15, budgetMs: 50_000 };
-  const copies = positiveIntegers(process.env.BENCH_COPIES, [10, 100, 1000, 3000]);
   const progress = (line: string) => process.stderr.write(`  ${line}\n`);
   const started = performance.now();
 
@@ -81,8 +78,6 @@ async function main(): Promise<void> {
   console.log('');
   if (only === undefined) {
     console.log(comparePipelines(root, plan, progress));
-    console.log('');
-    console.log(scaleCurve(root, copies, progress));
     console.log('');
   }
   if (only === undefined || only === 'validate') {
