@@ -1,6 +1,6 @@
+import * as path from 'node:path';
 import { App } from 'cdk8s';
-import * as path from 'path';
-import { MANIFEST_EXTENSION, LESSON_DOCUMENT } from './lib/constants';
+import { LESSON_DOCUMENT, MANIFEST_EXTENSION } from './lib/constants';
 import { reportAppErrors, synthesize } from './lib/synthesis';
 import { addWorkshopCharts } from './lib/workshop';
 

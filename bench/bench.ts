@@ -6,10 +6,10 @@
 //   BENCH_VALIDATE_SIZES  comma-separated object counts of the validation table (default: 1000,10000,33000)
 //   BENCH_ONLY    `validate` or `npm-test` to run the validation table or the npm test timings alone
 // Progress goes to stderr, the results to stdout.
-import { spawnSync } from 'child_process';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { describeMachine } from './machine';
 import { comparePipelines } from './pipelines';
 import { ms } from './stats';
@@ -30,7 +30,10 @@ function positiveIntegers(value: string | undefined, fallback: number[]): number
 
 /** Other work on the machine slows every number down; the interleaving only keeps the ratio fair. */
 function loadAverage(): string {
-  return os.loadavg().map((load) => load.toFixed(2)).join(' ') + ' (1, 5, 15 min)';
+  return `${os
+    .loadavg()
+    .map((load) => load.toFixed(2))
+    .join(' ')} (1, 5, 15 min)`;
 }
 
 function timeNpmTest(): string {
@@ -57,8 +60,10 @@ function timeNpmTestColdAndWarm(): string[] {
     fs.rmSync(cache, { recursive: true, force: true });
     fs.renameSync(aside, cache);
   }
-  return [`npm test (tsc --noEmit && jest), cold (no node_modules/.cache): ${cold}`,
-    `npm test (tsc --noEmit && jest), warm: ${timeNpmTest()}`];
+  return [
+    `npm test (tsc --noEmit && jest), cold (no node_modules/.cache): ${cold}`,
+    `npm test (tsc --noEmit && jest), warm: ${timeNpmTest()}`,
+  ];
 }
 
 async function main(): Promise<void> {
@@ -85,7 +90,9 @@ async function main(): Promise<void> {
     console.log('');
   }
   if (only === undefined || only === 'npm-test') {
-    timeNpmTestColdAndWarm().forEach((line) => console.log(line));
+    for (const line of timeNpmTestColdAndWarm()) {
+      console.log(line);
+    }
   }
   console.log(`load average at end: ${loadAverage()}`);
   console.log(`whole bench: ${ms(performance.now() - started)}`);

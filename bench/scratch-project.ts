@@ -1,6 +1,6 @@
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 
 /** The template's app command: ts-node compiles (and type-checks) main.ts on every synth. */
 export const TEMPLATE_APP = 'npx ts-node main.ts';

@@ -4,9 +4,9 @@
 // kubeconform is built from the Go module proxy into node_modules/.cache/bench; its schemas are
 // converted at bench time from the same Kubernetes 1.27 OpenAPI document the checker reads, into
 // kubeconform's per-kind layout, and it is pointed at that folder only, so it never fetches any.
-import { spawn, spawnSync } from 'child_process';
-import * as fs from 'fs';
-import * as path from 'path';
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { downloadKubernetesModule, KUBERNETES_MODULE } from '../checker/openapi-artifact';
 import { ms, summarize, table } from './stats';
 
@@ -81,7 +81,10 @@ export function writeInput(dir: string, input: InputSet): void {
   };
   const perFile = input.layout === 'one file' ? input.objects : 10;
   for (let start = 0, file = 0; start < input.objects; start += perFile, file++) {
-    fs.writeFileSync(path.join(dir, `m-${String(file).padStart(5, '0')}.yaml`), documents(start, Math.min(start + perFile, input.objects)));
+    fs.writeFileSync(
+      path.join(dir, `m-${String(file).padStart(5, '0')}.yaml`),
+      documents(start, Math.min(start + perFile, input.objects)),
+    );
   }
 }
 
@@ -119,8 +122,12 @@ function toStrictJsonSchema(schema: Schema, required: readonly string[] = []): S
     }
     if (keyword === 'properties') {
       const own = (schema.required as string[] | undefined) ?? [];
-      converted.properties = Object.fromEntries(Object.entries(value as Record<string, Schema>)
-        .map(([name, property]) => [name, toStrictJsonSchema(property, own.includes(name) ? [name] : [])]));
+      converted.properties = Object.fromEntries(
+        Object.entries(value as Record<string, Schema>).map(([name, property]) => [
+          name,
+          toStrictJsonSchema(property, own.includes(name) ? [name] : []),
+        ]),
+      );
     } else if (keyword === 'items' || (keyword === 'additionalProperties' && typeof value === 'object')) {
       converted[keyword] = toStrictJsonSchema(value as Schema);
     } else if (keyword === 'type' && required.length === 0) {
@@ -141,16 +148,26 @@ function kubeconformSchemas(cacheDir: string): string {
   if (!fs.existsSync(path.join(dir, 'complete'))) {
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir, { recursive: true });
-    const swagger = JSON.parse(fs.readFileSync(path.join(downloadKubernetesModule(), 'api', 'openapi-spec', 'swagger.json'), 'utf8'));
+    const swagger = JSON.parse(
+      fs.readFileSync(path.join(downloadKubernetesModule(), 'api', 'openapi-spec', 'swagger.json'), 'utf8'),
+    );
     const definitions = swagger.definitions as Record<string, Schema>;
-    const converted = Object.fromEntries(Object.entries(definitions).map(([name, schema]) => [name, toStrictJsonSchema(schema)]));
+    const converted = Object.fromEntries(
+      Object.entries(definitions).map(([name, schema]) => [name, toStrictJsonSchema(schema)]),
+    );
     fs.writeFileSync(path.join(dir, '_definitions.json'), JSON.stringify({ definitions: converted }));
     for (const [name, schema] of Object.entries(definitions)) {
-      const kinds = (schema['x-kubernetes-group-version-kind'] ?? []) as Array<{ group: string; version: string; kind: string }>;
+      const kinds = (schema['x-kubernetes-group-version-kind'] ?? []) as Array<{
+        group: string;
+        version: string;
+        kind: string;
+      }>;
       for (const { group, version, kind } of kinds) {
         const suffix = group ? `-${group.split('.')[0]}-${version}` : `-${version}`;
-        fs.writeFileSync(path.join(dir, `${kind.toLowerCase()}${suffix}.json`),
-          JSON.stringify({ $ref: `_definitions.json#/definitions/${name}` }));
+        fs.writeFileSync(
+          path.join(dir, `${kind.toLowerCase()}${suffix}.json`),
+          JSON.stringify({ $ref: `_definitions.json#/definitions/${name}` }),
+        );
       }
     }
     fs.writeFileSync(path.join(dir, 'complete'), '');
@@ -162,7 +179,12 @@ function kubeconformSchemas(cacheDir: string): string {
 function peakOfTree(pid: number, peaks: Map<number, number>): void {
   const children = (() => {
     try {
-      return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+      return fs
+        .readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+        .trim()
+        .split(/\s+/)
+        .filter(Boolean)
+        .map(Number);
     } catch {
       return [];
     }
@@ -175,7 +197,9 @@ function peakOfTree(pid: number, peaks: Map<number, number>): void {
   } catch {
     // Gone between the listing and the read.
   }
-  children.forEach((child) => peakOfTree(child, peaks));
+  for (const child of children) {
+    peakOfTree(child, peaks);
+  }
 }
 
 /**
@@ -211,7 +235,11 @@ export interface ValidationBenchPlan {
 }
 
 /** Measures both validators on every input, alternately; returns the table. */
-export async function compareValidators(root: string, plan: ValidationBenchPlan, progress: (line: string) => void): Promise<string> {
+export async function compareValidators(
+  root: string,
+  plan: ValidationBenchPlan,
+  progress: (line: string) => void,
+): Promise<string> {
   const cacheDir = path.join(root, 'node_modules', '.cache', 'bench');
   progress(`building ${KUBECONFORM} and its schemas`);
   const kubeconform = kubeconformBinary(cacheDir);
@@ -228,21 +256,39 @@ export async function compareValidators(root: string, plan: ValidationBenchPlan,
       for (let round = 0; round < rounds; round++) {
         progress(`${objects} objects, ${layout}: round ${round + 1} of ${rounds}`);
         ours.push(await measure(node, [...validateArgs, inputDir], root));
-        theirs.push(await measure(kubeconform, ['-strict', '-summary', '-kubernetes-version', '1.27.0',
-          '-schema-location', schemaLocation, inputDir], root));
+        theirs.push(
+          await measure(
+            kubeconform,
+            ['-strict', '-summary', '-kubernetes-version', '1.27.0', '-schema-location', schemaLocation, inputDir],
+            root,
+          ),
+        );
       }
       const failed = [...ours, ...theirs].find((m) => m.exitCode !== 0);
       if (failed) {
-        throw new Error(`a validator rejected the generated input (${objects} objects, ${layout}): exit ${failed.exitCode}`);
+        throw new Error(
+          `a validator rejected the generated input (${objects} objects, ${layout}): exit ${failed.exitCode}`,
+        );
       }
       const wall = (runs: Measurement[]) => summarize(runs.map((m) => m.wallMs)).median;
       const peak = (runs: Measurement[]) => Math.max(...runs.map((m) => m.peakMb));
-      rows.push([`${objects} objects, ${layout}`, ms(wall(ours)), `${peak(ours).toFixed(0)} MB`,
-        ms(wall(theirs)), `${peak(theirs).toFixed(0)} MB`, `${(wall(ours) / wall(theirs)).toFixed(2)}×`]);
+      rows.push([
+        `${objects} objects, ${layout}`,
+        ms(wall(ours)),
+        `${peak(ours).toFixed(0)} MB`,
+        ms(wall(theirs)),
+        `${peak(theirs).toFixed(0)} MB`,
+        `${(wall(ours) / wall(theirs)).toFixed(2)}×`,
+      ]);
     }
   }
   fs.rmSync(inputDir, { recursive: true, force: true });
-  return [`validation: npm run validate against kubeconform v0.8.0 -strict (Kubernetes 1.27 schemas), `
-    + `${rounds} alternated rounds each, median wall time and highest peak memory`,
-  table(['input (ConfigMaps and Deployments, 10:1)', 'validate', 'peak', 'kubeconform', 'peak', 'validate / kubeconform'], rows)].join('\n');
+  return [
+    `validation: npm run validate against kubeconform v0.8.0 -strict (Kubernetes 1.27 schemas), ` +
+      `${rounds} alternated rounds each, median wall time and highest peak memory`,
+    table(
+      ['input (ConfigMaps and Deployments, 10:1)', 'validate', 'peak', 'kubeconform', 'peak', 'validate / kubeconform'],
+      rows,
+    ),
+  ].join('\n');
 }

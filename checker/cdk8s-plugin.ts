@@ -1,9 +1,9 @@
-import * as fs from 'fs';
-import * as path from 'path';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Validation, ValidationContext } from 'cdk8s-cli/lib/plugins/validation';
 import { formatFinding } from './findings';
 import { readManifestFile } from './load';
-import { WholeNumberRange } from './syntax';
+import type { WholeNumberRange } from './syntax';
 import { ManifestChecker } from './validate';
 
 /** The `properties:` of the plugin's entry under `validations:` in cdk8s.yaml. */
@@ -32,13 +32,17 @@ export class ManifestCheckerValidation implements Validation {
     const lessonFile = this.properties.lesson;
     const checker = new ManifestChecker({
       replicas: this.properties.replicas,
-      lesson: lessonFile === undefined ? undefined : { name: lessonFile, markdown: fs.readFileSync(lessonFile, 'utf8') },
+      lesson:
+        lessonFile === undefined ? undefined : { name: lessonFile, markdown: fs.readFileSync(lessonFile, 'utf8') },
     });
     const files = new Map<string, string>();
     for (const manifest of context.manifests) {
       const shownAs = path.relative(process.cwd(), manifest) || manifest;
       files.set(shownAs, manifest);
-      readManifestFile(manifest, shownAs, { document: (doc) => checker.check(doc), finding: (finding) => checker.addReadFinding(finding) });
+      readManifestFile(manifest, shownAs, {
+        document: (doc) => checker.check(doc),
+        finding: (finding) => checker.addReadFinding(finding),
+      });
     }
     const { findings } = checker.finish();
     for (const finding of findings) {
@@ -50,8 +54,10 @@ export class ManifestCheckerValidation implements Validation {
       context.report.addViolation({
         ruleName: finding.rule,
         recommendation: finding.message,
-        fix: 'see the rule in the checker\'s documentation',
-        violatingResources: [{ resourceName: finding.object, locations: [finding.path], manifestPath: files.get(file) ?? file }],
+        fix: "see the rule in the checker's documentation",
+        violatingResources: [
+          { resourceName: finding.object, locations: [finding.path], manifestPath: files.get(file) ?? file },
+        ],
       });
     }
     context.report.submit(findings.some((f) => f.severity === 'error') ? 'failure' : 'success');

@@ -1,9 +1,9 @@
-import * as fs from 'fs';
-import * as path from 'path';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { capLine, formatFinding, plural } from './findings';
-import { DocumentSink, manifestFilesOf, readManifestFile } from './load';
-import { WholeNumberRange } from './syntax';
-import { ManifestChecker, Lesson } from './validate';
+import { type DocumentSink, manifestFilesOf, readManifestFile } from './load';
+import type { WholeNumberRange } from './syntax';
+import { type Lesson, ManifestChecker } from './validate';
 
 /** Where the command writes. */
 export interface CommandOutput {
@@ -36,10 +36,10 @@ export interface CommandSettings {
 }
 
 const usage = (defaultDir: string, defaultLesson: string | undefined) =>
-  'usage: npm run validate -- [DIR] [--lesson FILE.md]\n'
-  + `  DIR               folder of .yml/.yaml/.json manifests (default: ${defaultDir})\n`
-  + '  --lesson FILE.md  also check that the kubectl commands of FILE.md work on them\n'
-  + (defaultLesson ? `                    (default: ${defaultLesson} when DIR is ${defaultDir})` : '');
+  'usage: npm run validate -- [DIR] [--lesson FILE.md]\n' +
+  `  DIR               folder of .yml/.yaml/.json manifests (default: ${defaultDir})\n` +
+  '  --lesson FILE.md  also check that the kubectl commands of FILE.md work on them\n' +
+  (defaultLesson ? `                    (default: ${defaultLesson} when DIR is ${defaultDir})` : '');
 
 /**
  * `npm run validate -- [DIR]`: checks a folder of manifests, hand-written or
@@ -47,7 +47,11 @@ const usage = (defaultDir: string, defaultLesson: string | undefined) =>
  *
  * @returns the exit code: 0 valid (warnings allowed), 1 errors found, 2 bad usage
  */
-export function runValidateCommand(args: readonly string[], output: CommandOutput, settings: CommandSettings = {}): number {
+export function runValidateCommand(
+  args: readonly string[],
+  output: CommandOutput,
+  settings: CommandSettings = {},
+): number {
   const cwd = settings.cwd ?? process.cwd();
   const defaultDir = settings.defaultDir ?? 'dist';
   const positional: string[] = [];
@@ -68,8 +72,12 @@ export function runValidateCommand(args: readonly string[], output: CommandOutpu
     output.err(`${dir}: no such folder`);
     return 2;
   }
-  if (lessonFile === undefined && settings.defaultLesson !== undefined
-    && path.resolve(cwd, defaultDir) === absoluteDir && fs.existsSync(path.resolve(cwd, settings.defaultLesson))) {
+  if (
+    lessonFile === undefined &&
+    settings.defaultLesson !== undefined &&
+    path.resolve(cwd, defaultDir) === absoluteDir &&
+    fs.existsSync(path.resolve(cwd, settings.defaultLesson))
+  ) {
     lessonFile = settings.defaultLesson;
   }
   let lesson: Lesson | undefined;
@@ -88,16 +96,26 @@ export function runValidateCommand(args: readonly string[], output: CommandOutpu
     return 1;
   }
   const checker = new ManifestChecker({ lesson, replicas: settings.replicas });
-  const sink: DocumentSink = { document: (doc) => checker.check(doc), finding: (finding) => checker.addReadFinding(finding) };
-  files.forEach((name) => readManifestFile(path.join(absoluteDir, name), path.join(dir, name), sink));
+  const sink: DocumentSink = {
+    document: (doc) => checker.check(doc),
+    finding: (finding) => checker.addReadFinding(finding),
+  };
+  for (const name of files) {
+    readManifestFile(path.join(absoluteDir, name), path.join(dir, name), sink);
+  }
   const { findings, wiring, objects } = checker.finish();
 
-  findings.forEach((f) => (f.severity === 'error' ? output.err : output.out)(formatFinding(f)));
+  for (const f of findings) {
+    (f.severity === 'error' ? output.err : output.out)(formatFinding(f));
+  }
   const errors = findings.filter((f) => f.severity === 'error').length;
   const warnings = findings.length - errors;
-  wiring.forEach((line) => output.out(capLine(line)));
-  const checked = `${dir}: ${plural(files.length, 'file')}, ${plural(objects, 'object')}`
-    + (lesson ? `, the kubectl commands of ${lesson.name}` : '');
+  for (const line of wiring) {
+    output.out(capLine(line));
+  }
+  const checked =
+    `${dir}: ${plural(files.length, 'file')}, ${plural(objects, 'object')}` +
+    (lesson ? `, the kubectl commands of ${lesson.name}` : '');
   (errors ? output.err : output.out)(`${checked}: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}`);
   return errors ? 1 : 0;
 }

@@ -1,8 +1,8 @@
-import { JsonObject, objectRef } from './manifest-model';
+import { type JsonObject, objectRef } from './manifest-model';
 
 /** The checks a finding can come from. */
 export const RULES = ['yaml', 'schema', 'values', 'names', 'labels', 'duplicate', 'wiring', 'lesson'] as const;
-export type Rule = typeof RULES[number];
+export type Rule = (typeof RULES)[number];
 
 /** Something wrong with a set of manifests, located as precisely as possible. */
 export interface Finding {
@@ -25,8 +25,13 @@ export interface ObjectPlace {
 }
 
 /** Builds findings about one object. */
-export function findingAt(place: ObjectPlace, rule: Rule, path: string, message: string,
-  severity: Finding['severity'] = 'error'): Finding {
+export function findingAt(
+  place: ObjectPlace,
+  rule: Rule,
+  path: string,
+  message: string,
+  severity: Finding['severity'] = 'error',
+): Finding {
   const object = typeof place.object === 'string' ? place.object : objectRef(place.object);
   return { rule, severity, file: place.file, object, path, message };
 }

@@ -1,4 +1,4 @@
-import { arrayOf, JsonValue, Labels, plainObject } from './manifest-model';
+import { arrayOf, type JsonValue, type Labels, plainObject } from './manifest-model';
 
 /** A Kubernetes label selector requirement (`matchExpressions` entry). */
 export interface SelectorRequirement {
@@ -32,18 +32,25 @@ export function selectorMatches(selector: Labels | undefined, labels: Labels | u
 
 /** Whether a set-based requirement holds for a set of labels. */
 export function requirementMatches(requirement: SelectorRequirement, labels: Labels | undefined): boolean {
-  const has = labels !== undefined && Object.prototype.hasOwnProperty.call(labels, requirement.key);
+  const has = labels !== undefined && Object.hasOwn(labels, requirement.key);
   const value = labels?.[requirement.key];
   switch (requirement.operator) {
-    case 'In': return has && (requirement.values ?? []).includes(value!);
-    case 'NotIn': return !has || !(requirement.values ?? []).includes(value!);
-    case 'Exists': return has;
-    case 'DoesNotExist': return !has;
-    default: return false;
+    case 'In':
+      return has && (requirement.values ?? []).includes(value!);
+    case 'NotIn':
+      return !has || !(requirement.values ?? []).includes(value!);
+    case 'Exists':
+      return has;
+    case 'DoesNotExist':
+      return !has;
+    default:
+      return false;
   }
 }
 
 /** `app=signup,component=homepage`, the form `kubectl -l` takes. */
 export function formatSelector(selector: Labels | undefined): string {
-  return Object.entries(selector ?? {}).map(([key, value]) => `${key}=${value}`).join(',');
+  return Object.entries(selector ?? {})
+    .map(([key, value]) => `${key}=${value}`)
+    .join(',');
 }

@@ -1,7 +1,7 @@
-import { Finding } from './findings';
+import type { Finding } from './findings';
 import { formatSelector, selectorMatches } from './label-selector';
-import { Labels, PodTemplate, portAnswers } from './manifest-model';
-import { ServiceWiring } from './wiring';
+import { type Labels, type PodTemplate, portAnswers } from './manifest-model';
+import type { ServiceWiring } from './wiring';
 
 /** A kubectl command found in a document, with its line. */
 export interface LessonCommand {
@@ -32,9 +32,14 @@ export function extractKubectlCommands(markdown: string, documentName: string): 
 }
 
 const KIND_ALIASES: Record<string, string> = {
-  deployment: 'Deployment', deployments: 'Deployment', deploy: 'Deployment',
-  service: 'Service', services: 'Service', svc: 'Service',
-  endpoints: 'Service', ep: 'Service',
+  deployment: 'Deployment',
+  deployments: 'Deployment',
+  deploy: 'Deployment',
+  service: 'Service',
+  services: 'Service',
+  svc: 'Service',
+  endpoints: 'Service',
+  ep: 'Service',
 };
 
 /** What the cross-object rules keep of a manifest set: Pod templates, Services, Deployments. */
@@ -129,7 +134,11 @@ function namedObjects(tokens: readonly string[]): Array<{ token: string; kind: s
     return kind ? [{ token, kind, name: match![2] }] : [];
   });
   const verb = tokens[1];
-  if (['get', 'describe', 'delete'].includes(verb) && KIND_ALIASES[tokens[2]] && /^[a-z0-9.-]+$/.test(tokens[3] ?? '')) {
+  if (
+    ['get', 'describe', 'delete'].includes(verb) &&
+    KIND_ALIASES[tokens[2]] &&
+    /^[a-z0-9.-]+$/.test(tokens[3] ?? '')
+  ) {
     named.push({ token: `${tokens[2]} ${tokens[3]}`, kind: KIND_ALIASES[tokens[2]], name: tokens[3] });
   }
   return named;
@@ -140,8 +149,12 @@ function checkCommand(tokens: readonly string[], index: ManifestIndex): Problem[
   const named = namedObjects(tokens);
   for (const { token, kind, name } of named) {
     if (!index.has(kind, name)) {
-      const what = token.startsWith('endpoints') || token.startsWith('ep') ? 'endpoints are named after a Service, and' : '';
-      problems.push({ token, message: `${what} there is no ${kind} named ${JSON.stringify(name)} (${kind}s: ${index.names(kind)})`.trim() });
+      const what =
+        token.startsWith('endpoints') || token.startsWith('ep') ? 'endpoints are named after a Service, and' : '';
+      problems.push({
+        token,
+        message: `${what} there is no ${kind} named ${JSON.stringify(name)} (${kind}s: ${index.names(kind)})`.trim(),
+      });
     }
   }
   for (const text of selectorOptions(tokens)) {
@@ -149,15 +162,28 @@ function checkCommand(tokens: readonly string[], index: ManifestIndex): Problem[
     if (!selector) {
       problems.push({ token: text, message: 'is not an equality selector of the form key=value,key=value' });
     } else if (!index.templateLabels().some((labels) => selectorMatches(selector, labels))) {
-      problems.push({ token: text, message: `matches the labels of no Pod template (${index.templateLabels().map((l) => formatSelector(l)).join('; ')})` });
+      problems.push({
+        token: text,
+        message: `matches the labels of no Pod template (${index
+          .templateLabels()
+          .map((l) => formatSelector(l))
+          .join('; ')})`,
+      });
     }
   }
   if (tokens[1] === 'port-forward') {
     const target = named.find((n) => n.kind === 'Deployment');
     const remote = tokens.map((t) => /^\d*:(\d+)$/.exec(t)).find(Boolean);
-    if (target && index.has('Deployment', target.name) && remote
-      && !index.containerPortsOf(target.name).some((p) => portAnswers(p, Number(remote[1])))) {
-      problems.push({ token: remote[0], message: `port ${remote[1]} is not a container port of Deployment/${target!.name}` });
+    if (
+      target &&
+      index.has('Deployment', target.name) &&
+      remote &&
+      !index.containerPortsOf(target.name).some((p) => portAnswers(p, Number(remote[1])))
+    ) {
+      problems.push({
+        token: remote[0],
+        message: `port ${remote[1]} is not a container port of Deployment/${target!.name}`,
+      });
     }
   }
   for (const file of manifestFileOptions(tokens)) {
@@ -171,7 +197,10 @@ function checkCommand(tokens: readonly string[], index: ManifestIndex): Problem[
   if (lookup) {
     const name = lookup.split('.')[0];
     if (!index.has('Service', name)) {
-      problems.push({ token: lookup, message: `resolves only through a Service named ${JSON.stringify(name)}, and there is none (Services: ${index.names('Service')})` });
+      problems.push({
+        token: lookup,
+        message: `resolves only through a Service named ${JSON.stringify(name)}, and there is none (Services: ${index.names('Service')})`,
+      });
     }
   }
   for (const token of inContainer) {
@@ -182,7 +211,10 @@ function checkCommand(tokens: readonly string[], index: ManifestIndex): Problem[
     const port = Number(url[2] ?? (token.startsWith('https') ? 443 : 80));
     const service = index.service(url[1]);
     if (!service) {
-      problems.push({ token, message: `needs a Service named ${JSON.stringify(url[1])}, and there is none (Services: ${index.names('Service')})` });
+      problems.push({
+        token,
+        message: `needs a Service named ${JSON.stringify(url[1])}, and there is none (Services: ${index.names('Service')})`,
+      });
     } else if (!service.ports.some((p) => p.port === port)) {
       problems.push({ token, message: `needs Service/${url[1]} to listen on port ${port}` });
     }
@@ -196,7 +228,10 @@ function checkCommand(tokens: readonly string[], index: ManifestIndex): Problem[
  * same command unquoted. Quotes are dropped; nothing else of the shell's syntax matters here.
  */
 function shellWords(text: string): string[] {
-  return text.split(/\s+/).map((word) => word.replace(/^['"]|['"]$/g, '')).filter((word) => word !== '');
+  return text
+    .split(/\s+/)
+    .map((word) => word.replace(/^['"]|['"]$/g, ''))
+    .filter((word) => word !== '');
 }
 
 /**
@@ -205,12 +240,16 @@ function shellWords(text: string): string[] {
  */
 export function checkLesson(commands: readonly LessonCommand[], view: CrossObjectView): Finding[] {
   const index = new ManifestIndex(view);
-  return commands.flatMap((command) => checkCommand(shellWords(command.text), index).map((problem): Finding => ({
-    rule: 'lesson',
-    severity: 'error',
-    file: command.where,
-    object: command.text,
-    path: problem.token,
-    message: problem.message,
-  })));
+  return commands.flatMap((command) =>
+    checkCommand(shellWords(command.text), index).map(
+      (problem): Finding => ({
+        rule: 'lesson',
+        severity: 'error',
+        file: command.where,
+        object: command.text,
+        path: problem.token,
+        message: problem.message,
+      }),
+    ),
+  );
 }

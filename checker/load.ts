@@ -1,9 +1,9 @@
-import * as fs from 'fs';
-import * as path from 'path';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { CORE_SCHEMA, load as loadYaml } from 'js-yaml';
 import type * as Yaml from 'yaml';
-import { Finding } from './findings';
-import { JsonObject, ManifestDocument, plainObject } from './manifest-model';
+import type { Finding } from './findings';
+import { type JsonObject, type ManifestDocument, plainObject } from './manifest-model';
 
 /**
  * Reading manifests as kubectl reads them, one document at a time.
@@ -38,8 +38,14 @@ let yamlModule: typeof Yaml | undefined;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const yaml = (): typeof Yaml => (yamlModule ??= require('yaml') as typeof Yaml);
 
-const readFinding = (file: string, object: string, message: string): Finding =>
-  ({ rule: 'yaml', severity: 'error', file, object, path: '', message });
+const readFinding = (file: string, object: string, message: string): Finding => ({
+  rule: 'yaml',
+  severity: 'error',
+  file,
+  object,
+  path: '',
+  message,
+});
 
 /** The text of one document of a manifest file, with its place; what a worker is handed to parse. */
 export interface DocumentText {
@@ -88,7 +94,9 @@ export function parseDocumentText(doc: DocumentText, sink: DocumentSink): boolea
     if (document.errors.length > 0) {
       for (const error of document.errors) {
         const line = error.linePos?.[0].line;
-        sink.finding(readFinding(line ? `${file}:${line}` : file, `document ${index + 1}`, error.message.split('\n')[0]));
+        sink.finding(
+          readFinding(line ? `${file}:${line}` : file, `document ${index + 1}`, error.message.split('\n')[0]),
+        );
       }
       return true;
     }
@@ -96,7 +104,9 @@ export function parseDocumentText(doc: DocumentText, sink: DocumentSink): boolea
       value = document.toJS();
     } catch (error) {
       // Chiefly `yaml`'s cap on alias expansion: a few lines that would expand into gigabytes.
-      sink.finding(readFinding(`${file}:${firstLine}`, `document ${index + 1}`, `cannot be read: ${(error as Error).message}`));
+      sink.finding(
+        readFinding(`${file}:${firstLine}`, `document ${index + 1}`, `cannot be read: ${(error as Error).message}`),
+      );
       return true;
     }
   }
@@ -128,7 +138,10 @@ export class YamlDocumentStream {
   private index = 0;
   private started = false;
 
-  constructor(private readonly file: string, private readonly emit: (doc: DocumentText) => void) {}
+  constructor(
+    private readonly file: string,
+    private readonly emit: (doc: DocumentText) => void,
+  ) {}
 
   /** Feeds more of the file's text. */
   write(text: string): void {
@@ -149,8 +162,11 @@ export class YamlDocumentStream {
   /** Hands on every document that ends before `limit`, the end of the text whose lines are complete. */
   private cut(limit: number): void {
     DOCUMENT_MARKER.lastIndex = this.searchFrom;
-    let match: RegExpExecArray | null;
-    while ((match = DOCUMENT_MARKER.exec(this.buffer)) !== null && match.index < limit) {
+    for (
+      let match = DOCUMENT_MARKER.exec(this.buffer);
+      match !== null && match.index < limit;
+      match = DOCUMENT_MARKER.exec(this.buffer)
+    ) {
       const before = this.buffer.slice(0, match.index);
       // Text before the first marker is a document only when it holds more than comments and directives.
       if (this.started || HAS_CONTENT.test(before)) {
@@ -202,13 +218,14 @@ export function* documentTextsOf(file: string, shownAs: string): Generator<Docum
   try {
     descriptor = fs.openSync(file, 'r');
     const utf8 = decoder();
-    const buffer = (readBuffer ??= Buffer.allocUnsafe(READ_CHUNK));
+    readBuffer = readBuffer ?? Buffer.allocUnsafe(READ_CHUNK);
+    const buffer = readBuffer;
     const json = file.endsWith('.json');
     let ready: DocumentText[] = [];
     const stream = json ? undefined : new YamlDocumentStream(shownAs, (doc) => ready.push(doc));
     const jsonParts: string[] = [];
-    let bytes: number;
-    while ((bytes = fs.readSync(descriptor, buffer, 0, READ_CHUNK, null)) > 0) {
+    const readChunk = () => fs.readSync(descriptor!, buffer, 0, READ_CHUNK, null);
+    for (let bytes = readChunk(); bytes > 0; bytes = readChunk()) {
       const chunk = buffer.subarray(0, bytes);
       if (chunk.includes(0)) {
         throw new Error('is not a text file: it holds binary data');
@@ -232,8 +249,12 @@ export function* documentTextsOf(file: string, shownAs: string): Generator<Docum
     }
   } catch (error) {
     const cause = error as NodeJS.ErrnoException;
-    const message = cause.code === 'ERR_ENCODING_INVALID_ENCODED_DATA' ? 'is not a text file: it is not UTF-8'
-      : cause.code ? `cannot be read: ${cause.code} ${cause.syscall ?? ''}`.trim() : cause.message;
+    const message =
+      cause.code === 'ERR_ENCODING_INVALID_ENCODED_DATA'
+        ? 'is not a text file: it is not UTF-8'
+        : cause.code
+          ? `cannot be read: ${cause.code} ${cause.syscall ?? ''}`.trim()
+          : cause.message;
     yield readFinding(shownAs, '', message);
   } finally {
     if (descriptor !== undefined) {
@@ -268,7 +289,8 @@ export function readManifestFile(file: string, shownAs: string, sink: DocumentSi
 
 /** The manifest files of a folder (not its subfolders, as `kubectl apply -f DIR`), in name order. */
 export function manifestFilesOf(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true })
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
     .filter((entry) => !entry.isDirectory() && MANIFEST_FILE.test(entry.name))
     .map((entry) => entry.name)
     .sort();
@@ -291,7 +313,9 @@ export function loadManifestDirectory(dir: string, shownAs = dir): LoadedManifes
   const docs: ManifestDocument[] = [];
   const findings: Finding[] = [];
   const sink: DocumentSink = { document: (doc) => docs.push(doc), finding: (finding) => findings.push(finding) };
-  names.forEach((name) => readManifestFile(path.join(dir, name), path.join(shownAs, name), sink));
+  for (const name of names) {
+    readManifestFile(path.join(dir, name), path.join(shownAs, name), sink);
+  }
   return { files: names.map((name) => path.join(shownAs, name)), docs, findings };
 }
 

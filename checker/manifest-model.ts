@@ -26,7 +26,7 @@ export interface ManifestDocument {
 
 /** The value as a mapping, or undefined for anything else (null, arrays, scalars). */
 export function plainObject(value: unknown): JsonObject | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? value as JsonObject : undefined;
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as JsonObject) : undefined;
 }
 
 /** The value as an array, or an empty one for anything else. */
@@ -86,7 +86,14 @@ export interface PodTemplate {
   readonly containerPorts: readonly ContainerPort[];
 }
 
-const TEMPLATE_KINDS = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'ReplicationController']);
+const TEMPLATE_KINDS = new Set([
+  'Deployment',
+  'ReplicaSet',
+  'StatefulSet',
+  'DaemonSet',
+  'Job',
+  'ReplicationController',
+]);
 
 /** Whether objects of this kind carry a Pod template (or are a Pod). */
 export function hasPodTemplate(kind: unknown): boolean {
@@ -106,11 +113,14 @@ export function podTemplateOf(object: JsonObject): PodTemplate | undefined {
       if (!fields) {
         return [];
       }
-      return [{
-        ...(typeof fields.containerPort === 'number' ? { containerPort: fields.containerPort } : {}),
-        ...(typeof fields.name === 'string' ? { name: fields.name } : {}),
-      }];
-    }));
+      return [
+        {
+          ...(typeof fields.containerPort === 'number' ? { containerPort: fields.containerPort } : {}),
+          ...(typeof fields.name === 'string' ? { name: fields.name } : {}),
+        },
+      ];
+    }),
+  );
   return { owner: objectRef(object), path, labels: labelsOf(valueAt(template, 'metadata.labels')), containerPorts };
 }
 

@@ -1,6 +1,6 @@
+import { childPath, type Finding, findingAt } from './findings';
+import { type JsonObject, type ManifestDocument, plainObject, valueAt } from './manifest-model';
 import { dns1035LabelProblem, dns1123SubdomainProblem, labelKeyProblem, labelValueProblem } from './syntax';
-import { childPath, Finding, findingAt } from './findings';
-import { JsonObject, ManifestDocument, plainObject, valueAt } from './manifest-model';
 
 // Services' names become DNS labels; every other kind here takes a DNS-1123 subdomain.
 const nameRule = (kind: unknown) => (kind === 'Service' ? dns1035LabelProblem : dns1123SubdomainProblem);
@@ -38,7 +38,8 @@ export function checkLabelSyntax(doc: ManifestDocument): Finding[] {
       return valueProblem
         ? [findingAt(doc, 'labels', childPath(path, key), `label value ${JSON.stringify(value)} ${valueProblem}`)]
         : [];
-    }));
+    }),
+  );
 }
 
 /** What the duplicate rule reads of an object. */
@@ -71,7 +72,13 @@ export class DuplicateNames {
       this.firstSeen[key] = { file: object.file, index: object.index };
       return [];
     }
-    return [findingAt({ file: object.file, object: `${kind ?? '<no kind>'}/${name}` }, 'duplicate', 'metadata.name',
-      `${kind}/${name} is already defined in ${first.file} (document ${first.index + 1}); kubectl apply would keep only one`)];
+    return [
+      findingAt(
+        { file: object.file, object: `${kind ?? '<no kind>'}/${name}` },
+        'duplicate',
+        'metadata.name',
+        `${kind}/${name} is already defined in ${first.file} (document ${first.index + 1}); kubectl apply would keep only one`,
+      ),
+    ];
   }
 }

@@ -1,7 +1,7 @@
-import { spawnSync } from 'child_process';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 
 /**
  * Where the Kubernetes API schema comes from: the OpenAPI v2 document that the
@@ -78,10 +78,15 @@ export function downloadKubernetesModule(): string {
     maxBuffer: 16 * 1024 * 1024,
   });
   if (download.error) {
-    const cause = (download.error as NodeJS.ErrnoException).code === 'ENOENT' ? 'the `go` command is not installed' : download.error.message;
-    throw new Error(`the Kubernetes ${KUBERNETES_VERSION} API schema is not cached and cannot be fetched: ${cause}. `
-      + `Install Go (it fetches ${KUBERNETES_MODULE} from the Go module proxy), `
-      + 'or set CHECKER_OPENAPI_SPEC to a copy of its api/openapi-spec/swagger.json');
+    const cause =
+      (download.error as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'the `go` command is not installed'
+        : download.error.message;
+    throw new Error(
+      `the Kubernetes ${KUBERNETES_VERSION} API schema is not cached and cannot be fetched: ${cause}. ` +
+        `Install Go (it fetches ${KUBERNETES_MODULE} from the Go module proxy), ` +
+        'or set CHECKER_OPENAPI_SPEC to a copy of its api/openapi-spec/swagger.json',
+    );
   }
   let reply: { Dir?: string; Error?: string } = {};
   try {
@@ -91,15 +96,25 @@ export function downloadKubernetesModule(): string {
   }
   if (download.status !== 0 || !reply.Dir) {
     const said = (reply.Error ?? download.stderr ?? '').trim().split('\n')[0];
-    throw new Error(`the Kubernetes ${KUBERNETES_VERSION} API schema could not be fetched: go mod download ${KUBERNETES_MODULE} failed: ${said}. `
-      + 'Check that the Go module proxy is reachable, or set CHECKER_OPENAPI_SPEC to a copy of its api/openapi-spec/swagger.json');
+    throw new Error(
+      `the Kubernetes ${KUBERNETES_VERSION} API schema could not be fetched: go mod download ${KUBERNETES_MODULE} failed: ${said}. ` +
+        'Check that the Go module proxy is reachable, or set CHECKER_OPENAPI_SPEC to a copy of its api/openapi-spec/swagger.json',
+    );
   }
   return reply.Dir;
 }
 
 // Descriptions make up most of the document and no check reads them.
-const KEPT_KEYWORDS = new Set(['$ref', 'type', 'format', 'properties', 'required', 'additionalProperties', 'items',
-  'x-kubernetes-group-version-kind']);
+const KEPT_KEYWORDS = new Set([
+  '$ref',
+  'type',
+  'format',
+  'properties',
+  'required',
+  'additionalProperties',
+  'items',
+  'x-kubernetes-group-version-kind',
+]);
 
 function strip(schema: Record<string, unknown>): OpenApiSchema {
   const kept: Record<string, unknown> = {};
@@ -108,8 +123,12 @@ function strip(schema: Record<string, unknown>): OpenApiSchema {
       continue;
     }
     if (keyword === 'properties') {
-      kept.properties = Object.fromEntries(Object.entries(value as Record<string, Record<string, unknown>>)
-        .map(([name, property]) => [name, strip(property)]));
+      kept.properties = Object.fromEntries(
+        Object.entries(value as Record<string, Record<string, unknown>>).map(([name, property]) => [
+          name,
+          strip(property),
+        ]),
+      );
     } else if ((keyword === 'items' || keyword === 'additionalProperties') && typeof value === 'object') {
       kept[keyword] = strip(value as Record<string, unknown>);
     } else {
@@ -135,13 +154,17 @@ export function loadOpenApiDefinitions(source: OpenApiSource = {}): OpenApiDefin
     }
   }
   const documentFile = specFile ?? path.join(downloadKubernetesModule(), SPEC_IN_MODULE);
-  const document = JSON.parse(fs.readFileSync(documentFile, 'utf8')) as { definitions?: Record<string, Record<string, unknown>> };
+  const document = JSON.parse(fs.readFileSync(documentFile, 'utf8')) as {
+    definitions?: Record<string, Record<string, unknown>>;
+  };
   if (!document.definitions) {
     throw new Error(`${documentFile}: not an OpenAPI v2 document (it has no "definitions")`);
   }
   const definitions: OpenApiDefinitions = {
     module: KUBERNETES_MODULE,
-    definitions: Object.fromEntries(Object.entries(document.definitions).map(([name, schema]) => [name, strip(schema)])),
+    definitions: Object.fromEntries(
+      Object.entries(document.definitions).map(([name, schema]) => [name, strip(schema)]),
+    ),
   };
   if (!specFile) {
     try {

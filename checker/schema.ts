@@ -1,6 +1,12 @@
 import { childPath } from './findings';
-import { JsonObject, JsonValue, plainObject } from './manifest-model';
-import { KUBERNETES_VERSION, loadOpenApiDefinitions, OpenApiDefinitions, OpenApiSchema, OpenApiSource } from './openapi-artifact';
+import { type JsonObject, type JsonValue, plainObject } from './manifest-model';
+import {
+  KUBERNETES_VERSION,
+  loadOpenApiDefinitions,
+  type OpenApiDefinitions,
+  type OpenApiSchema,
+  type OpenApiSource,
+} from './openapi-artifact';
 
 /**
  * Strict schema check against the Kubernetes 1.27 API, walked directly like
@@ -94,10 +100,18 @@ export function compileSchema(api: OpenApiDefinitions): CompiledSchema {
     return {
       type: schema.type,
       format: schema.format,
-      reading: schema.format === 'int-or-string' ? 'int-or-string' : definitionName === QUANTITY_DEFINITION ? 'quantity' : 'json',
+      reading:
+        schema.format === 'int-or-string'
+          ? 'int-or-string'
+          : definitionName === QUANTITY_DEFINITION
+            ? 'quantity'
+            : 'json',
       properties,
       required: schema.required ?? [],
-      additional: typeof schema.additionalProperties === 'object' ? compile(schema.additionalProperties) : schema.additionalProperties ?? false,
+      additional:
+        typeof schema.additionalProperties === 'object'
+          ? compile(schema.additionalProperties)
+          : (schema.additionalProperties ?? false),
       hasFields: properties !== undefined || schema.additionalProperties !== undefined,
       items: schema.items ? compile(schema.items) : undefined,
       allowedValues: allowed ? new Map(Object.entries(allowed)) : undefined,
@@ -136,11 +150,16 @@ function describeType(value: unknown): string {
 
 function hasType(value: unknown, type: string): boolean {
   switch (type) {
-    case 'object': return plainObject(value) !== undefined;
-    case 'array': return Array.isArray(value);
-    case 'integer': return typeof value === 'number' && Number.isInteger(value);
-    case 'number': return typeof value === 'number' && Number.isFinite(value);
-    default: return typeof value === type;
+    case 'object':
+      return plainObject(value) !== undefined;
+    case 'array':
+      return Array.isArray(value);
+    case 'integer':
+      return typeof value === 'number' && Number.isInteger(value);
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value);
+    default:
+      return typeof value === type;
   }
 }
 
@@ -155,9 +174,13 @@ function check(value: JsonValue, node: SchemaNode, path: string, problems: Probl
   }
   if (node.reading === 'quantity') {
     if (typeof value === 'string' ? !QUANTITY.test(value) : typeof value !== 'number') {
-      problems.push({ path, message: typeof value === 'string'
-        ? `must be a quantity such as 250m or 64Mi, got ${JSON.stringify(value)}`
-        : `must be string or number, ${got(value)}` });
+      problems.push({
+        path,
+        message:
+          typeof value === 'string'
+            ? `must be a quantity such as 250m or 64Mi, got ${JSON.stringify(value)}`
+            : `must be string or number, ${got(value)}`,
+      });
     }
     return;
   }
@@ -200,7 +223,10 @@ function checkFields(object: JsonObject, node: SchemaNode, path: string, problem
       check(value, property, fieldPath, problems);
       const allowed = node.allowedValues?.get(field);
       if (allowed && typeof value === 'string' && !allowed.includes(value)) {
-        problems.push({ path: fieldPath, message: `must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}, got ${JSON.stringify(value)}` });
+        problems.push({
+          path: fieldPath,
+          message: `must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}, got ${JSON.stringify(value)}`,
+        });
       }
     } else if (typeof node.additional === 'object') {
       if (value !== undefined) {
@@ -215,7 +241,9 @@ function checkFields(object: JsonObject, node: SchemaNode, path: string, problem
 // Required by the API server's own validation although the OpenAPI document leaves them optional.
 function apiServerRequirements(object: JsonObject, problems: Problems): void {
   const podSpecPath = object.kind === 'Pod' ? 'spec' : 'spec.template.spec';
-  const podSpec = podSpecPath.split('.').reduce<JsonObject | undefined>((node, key) => plainObject(node?.[key]), object);
+  const podSpec = podSpecPath
+    .split('.')
+    .reduce<JsonObject | undefined>((node, key) => plainObject(node?.[key]), object);
   for (const group of ['initContainers', 'containers'] as const) {
     const containers = podSpec?.[group];
     if (!Array.isArray(containers)) {
@@ -234,7 +262,12 @@ function apiServerRequirements(object: JsonObject, problems: Problems): void {
 export function schemaProblems(object: JsonObject, schema: CompiledSchema = kubernetesSchema()): Problems {
   const root = schema.kinds.get(`${object.apiVersion}|${object.kind}`);
   if (!root) {
-    return [{ path: 'kind', message: `${JSON.stringify(object.kind)} in ${JSON.stringify(object.apiVersion)} is not a kind of the Kubernetes ${KUBERNETES_VERSION} API` }];
+    return [
+      {
+        path: 'kind',
+        message: `${JSON.stringify(object.kind)} in ${JSON.stringify(object.apiVersion)} is not a kind of the Kubernetes ${KUBERNETES_VERSION} API`,
+      },
+    ];
   }
   const problems: Problems = [];
   check(object, root, '', problems);

@@ -97,7 +97,13 @@ export const API_REPLICAS_RANGE: WholeNumberRange = { min: 0, max: 2 ** 31 - 1 }
 
 /** A replica count within a range. */
 export function replicasProblem(value: unknown, range: WholeNumberRange = API_REPLICAS_RANGE): string | undefined {
-  if (typeof value !== 'number' || !Number.isInteger(value) || Object.is(value, -0) || value < range.min || value > range.max) {
+  if (
+    typeof value !== 'number' ||
+    !Number.isInteger(value) ||
+    Object.is(value, -0) ||
+    value < range.min ||
+    value > range.max
+  ) {
     return `must be a whole number from ${range.min} to ${range.max}`;
   }
   return undefined;

@@ -1,11 +1,26 @@
-import { Finding, findingAt, formatFinding, plural } from './findings';
-import { arrayOf, JsonObject, JsonValue, ManifestDocument, plainObject, PodTemplate, podTemplateOf, stringAt } from './manifest-model';
+import { type Finding, findingAt, formatFinding, plural } from './findings';
+import { type CrossObjectView, checkLesson, extractKubectlCommands } from './lesson';
+import {
+  arrayOf,
+  type JsonObject,
+  type JsonValue,
+  type ManifestDocument,
+  type PodTemplate,
+  plainObject,
+  podTemplateOf,
+  stringAt,
+} from './manifest-model';
 import { checkLabelSyntax, checkObjectName, DuplicateNames } from './names';
-import { CompiledSchema, kubernetesSchema, schemaProblems } from './schema';
-import { WholeNumberRange } from './syntax';
+import { type CompiledSchema, kubernetesSchema, schemaProblems } from './schema';
+import type { WholeNumberRange } from './syntax';
 import { checkValues } from './values';
-import { checkLesson, CrossObjectView, extractKubectlCommands } from './lesson';
-import { checkService, checkWorkloadSelector, describeServiceWiring, ServiceWiring, serviceWiringOf } from './wiring';
+import {
+  checkService,
+  checkWorkloadSelector,
+  describeServiceWiring,
+  type ServiceWiring,
+  serviceWiringOf,
+} from './wiring';
 
 /** A Markdown document whose kubectl commands must work on the manifests. */
 export interface Lesson {
@@ -35,8 +50,18 @@ export interface CheckOptions {
 
 // Findings are printed grouped by rule, in this order, whatever order the objects come in:
 // the output of a set does not depend on how it is split into files or read.
-const STAGES = ['read', 'schema', 'names', 'labels', 'values', 'duplicate', 'workload-wiring', 'service-wiring', 'lesson'] as const;
-type Stage = typeof STAGES[number];
+const STAGES = [
+  'read',
+  'schema',
+  'names',
+  'labels',
+  'values',
+  'duplicate',
+  'workload-wiring',
+  'service-wiring',
+  'lesson',
+] as const;
+type Stage = (typeof STAGES)[number];
 
 /** What a check of a whole set gives: every finding, and a line per Service on what it selects. */
 export interface CheckResult {
@@ -74,21 +99,48 @@ function detached<T>(value: T): T {
 }
 
 // `kind: List` and typed lists such as `DeploymentList`: kubectl applies their items.
-const isList = (object: JsonObject) => typeof object.kind === 'string' && /List$/.test(object.kind) && Array.isArray(object.items);
+const isList = (object: JsonObject) =>
+  typeof object.kind === 'string' && /List$/.test(object.kind) && Array.isArray(object.items);
 
 /** Checks one object (each item, for a List) against every rule that needs only it. */
-export function checkObjectAlone(doc: ManifestDocument, schema: CompiledSchema, replicas?: WholeNumberRange): ObjectReport[] {
+export function checkObjectAlone(
+  doc: ManifestDocument,
+  schema: CompiledSchema,
+  replicas?: WholeNumberRange,
+): ObjectReport[] {
   if (isList(doc.object)) {
     return arrayOf(doc.object.items).flatMap((item, index): ObjectReport[] => {
       const object = plainObject(item);
-      return object ? checkObjectAlone({ ...doc, object }, schema, replicas)
-        : [{ findings: [['read', findingAt(doc, 'yaml', `items[${index}]`, 'is not a Kubernetes object (a mapping with apiVersion, kind and metadata)')]] }];
+      return object
+        ? checkObjectAlone({ ...doc, object }, schema, replicas)
+        : [
+            {
+              findings: [
+                [
+                  'read',
+                  findingAt(
+                    doc,
+                    'yaml',
+                    `items[${index}]`,
+                    'is not a Kubernetes object (a mapping with apiVersion, kind and metadata)',
+                  ),
+                ],
+              ],
+            },
+          ];
     });
   }
   const findings: Array<[Stage, Finding]> = [];
-  const add = (stage: Stage, found: readonly Finding[]) => found.forEach((finding) => findings.push([stage, finding]));
+  const add = (stage: Stage, found: readonly Finding[]) => {
+    for (const finding of found) {
+      findings.push([stage, finding]);
+    }
+  };
   const problems = schemaProblems(doc.object, schema);
-  add('schema', problems.map((problem) => findingAt(doc, 'schema', problem.path, problem.message)));
+  add(
+    'schema',
+    problems.map((problem) => findingAt(doc, 'schema', problem.path, problem.message)),
+  );
   add('names', checkObjectName(doc));
   add('labels', checkLabelSyntax(doc));
   if (problems.length === 0) {
@@ -137,12 +189,16 @@ export class ManifestChecker {
 
   /** Checks one object (each item, for a List). */
   check(doc: ManifestDocument): void {
-    checkObjectAlone(doc, this.schema, this.options.replicas).forEach((report) => this.add(report));
+    for (const report of checkObjectAlone(doc, this.schema, this.options.replicas)) {
+      this.add(report);
+    }
   }
 
   /** Takes in the report of an object checked alone, here or in a worker; reports must come in input order. */
   add(report: ObjectReport): void {
-    report.findings.forEach(([stage, finding]) => this.found.get(stage)!.push(finding));
+    for (const [stage, finding] of report.findings) {
+      this.found.get(stage)!.push(finding);
+    }
     const { object } = report;
     if (!object) {
       return;
@@ -164,17 +220,24 @@ export class ManifestChecker {
   /** The findings of the cross-object rules added to those found so far, in rule order. */
   finish(): CheckResult {
     const view: CrossObjectView = {
-      templates: this.templates, services: this.services, deployments: this.deployments, files: this.files,
+      templates: this.templates,
+      services: this.services,
+      deployments: this.deployments,
+      files: this.files,
     };
     const serviceFindings = this.found.get('service-wiring')!;
-    this.services.forEach((service) => serviceFindings.push(...checkService(service, this.templates)));
+    for (const service of this.services) {
+      serviceFindings.push(...checkService(service, this.templates));
+    }
     const { lesson } = this.options;
     if (lesson) {
       this.found.get('lesson')!.push(...checkLesson(extractKubectlCommands(lesson.markdown, lesson.name), view));
     }
     return {
       findings: STAGES.flatMap((stage) => this.found.get(stage)!),
-      wiring: this.services.map((service) => describeServiceWiring(service, this.templates)).filter((line): line is string => line !== undefined),
+      wiring: this.services
+        .map((service) => describeServiceWiring(service, this.templates))
+        .filter((line): line is string => line !== undefined),
       objects: this.count,
     };
   }
@@ -183,7 +246,9 @@ export class ManifestChecker {
 /** Every rule over a set of manifests held in memory: schema, names, labels, values, duplicates, wiring and the lesson. */
 export function validateManifests(docs: readonly ManifestDocument[], options: CheckOptions = {}): Finding[] {
   const checker = new ManifestChecker(options);
-  docs.forEach((doc) => checker.check(doc));
+  for (const doc of docs) {
+    checker.check(doc);
+  }
   return checker.finish().findings;
 }
 
@@ -191,8 +256,10 @@ export function validateManifests(docs: readonly ManifestDocument[], options: Ch
 export class ManifestValidationError extends Error {
   constructor(public readonly findings: readonly Finding[]) {
     const errors = findings.filter((f) => f.severity === 'error');
-    super(`${plural(errors.length, 'problem')} in the manifests:\n`
-      + findings.map((f) => `  ${formatFinding(f)}`).join('\n'));
+    super(
+      `${plural(errors.length, 'problem')} in the manifests:\n` +
+        findings.map((f) => `  ${formatFinding(f)}`).join('\n'),
+    );
     this.name = 'ManifestValidationError';
   }
 }

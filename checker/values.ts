@@ -1,6 +1,6 @@
-import { Finding, findingAt } from './findings';
-import { arrayOf, ManifestDocument, plainObject, valueAt } from './manifest-model';
-import { API_REPLICAS_RANGE, imageReferenceProblem, replicasProblem, WholeNumberRange } from './syntax';
+import { type Finding, findingAt } from './findings';
+import { arrayOf, type ManifestDocument, plainObject, valueAt } from './manifest-model';
+import { API_REPLICAS_RANGE, imageReferenceProblem, replicasProblem, type WholeNumberRange } from './syntax';
 
 const REPLICATED_KINDS = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'ReplicationController']);
 const TEMPLATE_KINDS = new Set([...REPLICATED_KINDS, 'DaemonSet', 'Job']);
@@ -20,14 +20,22 @@ export function checkValues(doc: ManifestDocument, replicas: WholeNumberRange = 
       findings.push(findingAt(doc, 'values', 'spec.replicas', `${problem}, got ${count}`));
     }
   }
-  const podSpecPath = object.kind === 'Pod' ? 'spec' : TEMPLATE_KINDS.has(object.kind as string) ? 'spec.template.spec' : undefined;
+  const podSpecPath =
+    object.kind === 'Pod' ? 'spec' : TEMPLATE_KINDS.has(object.kind as string) ? 'spec.template.spec' : undefined;
   const podSpec = podSpecPath === undefined ? undefined : plainObject(valueAt(object, podSpecPath));
   for (const group of ['initContainers', 'containers']) {
     arrayOf(podSpec?.[group]).forEach((container, index) => {
       const image = plainObject(container)?.image;
       const problem = typeof image === 'string' ? imageReferenceProblem(image) : undefined;
       if (problem) {
-        findings.push(findingAt(doc, 'values', `${podSpecPath}.${group}[${index}].image`, `${problem}, got ${JSON.stringify(image)}`));
+        findings.push(
+          findingAt(
+            doc,
+            'values',
+            `${podSpecPath}.${group}[${index}].image`,
+            `${problem}, got ${JSON.stringify(image)}`,
+          ),
+        );
       }
     });
   }

@@ -1,7 +1,16 @@
-import { Finding, findingAt } from './findings';
+import { type Finding, findingAt } from './findings';
 import { formatSelector, requirementMatches, selectorMatches, selectorRequirementOf } from './label-selector';
 import {
-  arrayOf, JsonObject, JsonValue, labelsOf, ManifestDocument, objectRef, plainObject, PodTemplate, portAnswers, valueAt,
+  arrayOf,
+  type JsonObject,
+  type JsonValue,
+  labelsOf,
+  type ManifestDocument,
+  objectRef,
+  type PodTemplate,
+  plainObject,
+  portAnswers,
+  valueAt,
 } from './manifest-model';
 
 /** A workload's selector against its own Pod template: it must select the Pods it creates. */
@@ -18,16 +27,28 @@ export function checkWorkloadSelector(doc: ManifestDocument, template: PodTempla
   const findings: Finding[] = [];
   for (const [key, value] of Object.entries(matchLabels)) {
     if (template.labels[key] !== value) {
-      findings.push(findingAt(doc, 'wiring', `spec.selector.matchLabels.${key}`,
-        `selects ${key}=${value}, but the Pod template is labelled ${formatSelector(template.labels) || 'with nothing'}: `
-        + 'the Deployment would not own the Pods it creates (the API server rejects it)'));
+      findings.push(
+        findingAt(
+          doc,
+          'wiring',
+          `spec.selector.matchLabels.${key}`,
+          `selects ${key}=${value}, but the Pod template is labelled ${formatSelector(template.labels) || 'with nothing'}: ` +
+            'the Deployment would not own the Pods it creates (the API server rejects it)',
+        ),
+      );
     }
   }
   expressions.forEach((expression, index) => {
     const requirement = selectorRequirementOf(expression);
     if (!requirement || !requirementMatches(requirement, template.labels)) {
-      findings.push(findingAt(doc, 'wiring', `spec.selector.matchExpressions[${index}]`,
-        `does not hold for the Pod template labels ${formatSelector(template.labels) || '(none)'}`));
+      findings.push(
+        findingAt(
+          doc,
+          'wiring',
+          `spec.selector.matchExpressions[${index}]`,
+          `does not hold for the Pod template labels ${formatSelector(template.labels) || '(none)'}`,
+        ),
+      );
     }
   });
   if (Object.keys(matchLabels).length === 0 && expressions.length === 0) {
@@ -75,24 +96,44 @@ export function checkService(service: ServiceWiring, templates: readonly PodTemp
   const selected = templates.filter((t) => selectorMatches(labelsOf(selector), t.labels) && sameSize(selector));
   if (selected.length === 0) {
     const candidates = templates.map((t) => `${t.owner} has ${formatSelector(t.labels) || 'no labels'}`);
-    return [findingAt(at(service), 'wiring', 'spec.selector',
-      `selects no Pods: no workload in the set has Pod labels matching ${formatSelector(labelsOf(selector))}`
-      + (candidates.length ? ` (${candidates.join('; ')})` : ''))];
+    return [
+      findingAt(
+        at(service),
+        'wiring',
+        'spec.selector',
+        `selects no Pods: no workload in the set has Pod labels matching ${formatSelector(labelsOf(selector))}` +
+          (candidates.length ? ` (${candidates.join('; ')})` : ''),
+      ),
+    ];
   }
   const findings: Finding[] = [];
   if (selected.length > 1) {
-    findings.push(findingAt(at(service), 'wiring', 'spec.selector',
-      `selects the Pods of ${selected.length} workloads (${selected.map((t) => t.owner).join(', ')}): traffic is spread over all of them`,
-      'warning'));
+    findings.push(
+      findingAt(
+        at(service),
+        'wiring',
+        'spec.selector',
+        `selects the Pods of ${selected.length} workloads (${selected.map((t) => t.owner).join(', ')}): traffic is spread over all of them`,
+        'warning',
+      ),
+    );
   }
   service.ports.forEach((port, index) => {
     const targetPort = port.targetPort ?? port.port;
     for (const template of selected) {
       if (!template.containerPorts.some((p) => portAnswers(p, targetPort))) {
-        const offered = template.containerPorts.map((p) => (p.name ? `${p.containerPort} (${p.name})` : `${p.containerPort}`));
-        findings.push(findingAt(at(service), 'wiring', `spec.ports[${index}].targetPort`,
-          `${JSON.stringify(targetPort)} is not a container port of ${template.owner}, whose Pods the Service selects; `
-          + `its containers offer ${offered.length ? offered.join(', ') : 'no ports'}`));
+        const offered = template.containerPorts.map((p) =>
+          p.name ? `${p.containerPort} (${p.name})` : `${p.containerPort}`,
+        );
+        findings.push(
+          findingAt(
+            at(service),
+            'wiring',
+            `spec.ports[${index}].targetPort`,
+            `${JSON.stringify(targetPort)} is not a container port of ${template.owner}, whose Pods the Service selects; ` +
+              `its containers offer ${offered.length ? offered.join(', ') : 'no ports'}`,
+          ),
+        );
       }
     }
   });
@@ -108,6 +149,8 @@ export function describeServiceWiring(service: ServiceWiring, templates: readonl
     return undefined;
   }
   const selector = labelsOf(service.selector);
-  const selected = sameSize(service.selector) ? templates.filter((t) => selectorMatches(selector, t.labels)).map((t) => t.owner) : [];
+  const selected = sameSize(service.selector)
+    ? templates.filter((t) => selectorMatches(selector, t.labels)).map((t) => t.owner)
+    : [];
   return `${service.ref} selects ${formatSelector(selector)}: the Pods of ${selected.length ? selected.join(', ') : 'no workload'}`;
 }

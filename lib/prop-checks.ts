@@ -1,6 +1,6 @@
-import { Construct } from 'constructs';
-import { Labels, MAX_REPLICAS } from './constants';
+import type { Construct } from 'constructs';
 import { imageReferenceProblem, labelKeyProblem, labelValueProblem, replicasProblem } from '../checker/syntax';
+import { type Labels, MAX_REPLICAS } from './constants';
 
 /** A construct prop whose value cannot produce a working manifest. */
 export class InvalidPropError extends Error {

@@ -1,6 +1,12 @@
 import { formatSelector, selectorMatches } from '../checker/label-selector';
 import {
-  arrayOf, labelsOf, ManifestDocument, plainObject, podTemplatesOf, stringAt, valueAt,
+  arrayOf,
+  labelsOf,
+  type ManifestDocument,
+  plainObject,
+  podTemplatesOf,
+  stringAt,
+  valueAt,
 } from '../checker/manifest-model';
 import { serviceWiringOf } from '../checker/wiring';
 
@@ -47,7 +53,9 @@ export function renderWiringDiagram(docs: readonly ManifestDocument[], lesson: L
     const selector = formatSelector(labelsOf(service.selector)) || '(none)';
     const type = stringAt(doc.object, 'spec.type') ?? 'ClusterIP';
     lines.push(`  ${id}([${quote([service.ref, type, `selector ${selector}`, ...ports].join('<br/>'))}])`);
-    const selected = service.selector ? templates.filter((t) => selectorMatches(labelsOf(service.selector), t.labels)) : [];
+    const selected = service.selector
+      ? templates.filter((t) => selectorMatches(labelsOf(service.selector), t.labels))
+      : [];
     for (const template of selected) {
       lines.push(`  ${id} -- selects --> ${nodeId(template.owner)}_pods`);
     }

@@ -1,6 +1,6 @@
-import * as path from 'path';
-import { describeAppError, PublishError } from '../lib/synthesis';
+import * as path from 'node:path';
 import { ManifestValidationError } from '../checker/validate';
+import { describeAppError, PublishError } from '../lib/synthesis';
 import { runSynth } from './synth-process';
 
 describe('an error that stops the app keeps its place', () => {

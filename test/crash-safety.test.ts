@@ -1,7 +1,7 @@
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import { Worker } from 'worker_threads';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { type RunningSynth, readFolder, runSynth, startSynth } from './synth-process';
 
 // Real synth processes, killed. `CRASH_SAFETY_FULL=1 npx jest test/crash-safety.test.ts`
@@ -166,7 +166,7 @@ async function killDuring(
 
 /** Resolves as soon as an entry whose name passes `test` appears in (or changes in) `folder`. */
 function appearance(folder: string, test: (name: string) => boolean): { seen: Promise<void>; close(): void } {
-  let close = () => undefined as void;
+  let close: () => void = () => {};
   const seen = new Promise<void>((resolve) => {
     const watcher = fs.watch(folder, (_event, name) => {
       if (name !== null && test(name.toString())) {

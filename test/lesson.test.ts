@@ -1,8 +1,8 @@
-import * as fs from 'fs';
-import * as path from 'path';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { extractKubectlCommands } from '../checker/lesson';
 import { loadManifestDirectory } from '../checker/load';
 import { validateManifests } from '../checker/validate';
-import { extractKubectlCommands } from '../checker/lesson';
 import { DIAGRAM_END } from '../lib/wiring-diagram';
 
 const root = path.resolve(__dirname, '..');
@@ -51,17 +51,40 @@ describe('the lesson in README.md', () => {
 
 describe('an edited lesson is checked too', () => {
   test.each([
-    ['kubectl port-forward deployment/homepage 8090:80', 'kubectl port-forward deployment/home 8090:80', 'deployment/home'],
-    ['kubectl port-forward deployment/homepage 8090:80', 'kubectl port-forward deployment/homepage 8090:8080', '8090:8080'],
+    [
+      'kubectl port-forward deployment/homepage 8090:80',
+      'kubectl port-forward deployment/home 8090:80',
+      'deployment/home',
+    ],
+    [
+      'kubectl port-forward deployment/homepage 8090:80',
+      'kubectl port-forward deployment/homepage 8090:8080',
+      '8090:8080',
+    ],
     ['kubectl get endpoints homepage', 'kubectl get endpoints home-page', 'endpoints home-page'],
-    ['kubectl logs --selector app=signup,component=homepage', 'kubectl logs --selector app=signup,component=home',
-      'app=signup,component=home'],
+    [
+      'kubectl logs --selector app=signup,component=homepage',
+      'kubectl logs --selector app=signup,component=home',
+      'app=signup,component=home',
+    ],
     ['kubectl scale deploy/homepage --replicas 3', 'kubectl scale deploy/homepages --replicas 3', 'deploy/homepages'],
     ['kubectl exec deploy/sleep -- nslookup homepage', 'kubectl exec deploy/sleep -- nslookup homepag', 'homepag'],
-    ['kubectl exec deploy/sleep -- nslookup homepage', 'kubectl exec deploy/sleepy -- nslookup homepage', 'deploy/sleepy'],
-    ['kubectl delete pod -l app=signup,component=homepage', 'kubectl delete pod -l app=sleep,tier=web', 'app=sleep,tier=web'],
+    [
+      'kubectl exec deploy/sleep -- nslookup homepage',
+      'kubectl exec deploy/sleepy -- nslookup homepage',
+      'deploy/sleepy',
+    ],
+    [
+      'kubectl delete pod -l app=signup,component=homepage',
+      'kubectl delete pod -l app=sleep,tier=web',
+      'app=sleep,tier=web',
+    ],
     ['kubectl apply -f dist/homepage-service.yml', 'kubectl apply -f dist/homepage-svc.yml', 'dist/homepage-svc.yml'],
-    ['kubectl exec deploy/sleep -- nslookup homepage', 'kubectl exec deploy/sleep -- sh -c "nslookup homepag"', 'homepag'],
+    [
+      'kubectl exec deploy/sleep -- nslookup homepage',
+      'kubectl exec deploy/sleep -- sh -c "nslookup homepag"',
+      'homepag',
+    ],
   ])('%s → %s is reported at %s', (original, edited, token) => {
     expect(readme.indexOf(original, readme.indexOf(DIAGRAM_END))).toBeGreaterThan(0);
     // The first use in the lesson; the diagram above it draws commands too, but is no lesson.
@@ -77,6 +100,8 @@ describe('an edited lesson is checked too', () => {
     const curl = commands.find((c) => c.text.includes('curl'))!;
     const edited = readme.replace(curl.text, curl.text.replace('http://homepage', 'http://homepage:8080'));
     const findings = lessonFindings(edited);
-    expect(findings.map((f) => [f.path, f.message])).toEqual([['http://homepage:8080', 'needs Service/homepage to listen on port 8080']]);
+    expect(findings.map((f) => [f.path, f.message])).toEqual([
+      ['http://homepage:8080', 'needs Service/homepage to listen on port 8080'],
+    ]);
   });
 });

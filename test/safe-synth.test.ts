@@ -1,8 +1,8 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { ApiObject, App, JsonPatch } from 'cdk8s';
-import { spawnSync } from 'child_process';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { ManifestValidationError } from '../checker/validate';
 import { publishManifests, synthesize } from '../lib/synthesis';
 import { addWorkshopCharts, type WorkshopCharts, type WorkshopProps } from '../lib/workshop';

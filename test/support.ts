@@ -1,5 +1,5 @@
 import { App, Yaml } from 'cdk8s';
-import { addWorkshopCharts, WorkshopProps } from '../lib/workshop';
+import { addWorkshopCharts, type WorkshopProps } from '../lib/workshop';
 
 /** A rendered object, read freely by the tests. */
 export type K8sObject = Record<string, any>;

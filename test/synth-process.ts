@@ -1,6 +1,6 @@
-import { type ChildProcess, type SpawnSyncReturns, spawn, spawnSync } from 'child_process';
-import * as fs from 'fs';
-import * as path from 'path';
+import { type ChildProcess, type SpawnSyncReturns, spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 export const root = path.resolve(__dirname, '..');
 

@@ -1,7 +1,7 @@
-import { randomBytes } from 'crypto';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { describeError, isCode, lockPaths, type PublishLockOptions, removeLeftovers, withPublishLock } from './lock';
 import { PublishError } from './publish-error';

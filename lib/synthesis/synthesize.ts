@@ -1,8 +1,8 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { App } from 'cdk8s';
-import * as fs from 'fs';
-import * as path from 'path';
 import { formatFinding } from '../../checker/findings';
-import { assertValid, validateManifests, type Lesson } from '../../checker/validate';
+import { assertValid, type Lesson, validateManifests } from '../../checker/validate';
 import { MAX_REPLICAS } from '../constants';
 import { publishManifests } from './publish';
 import { renderCharts } from './render';
@@ -64,8 +64,12 @@ export function synthesize(app: App, options: SynthesizeOptions = {}): string[] 
   if (options.outdir === undefined && publishDir !== undefined && path.resolve(app.outdir) !== path.resolve(outdir)) {
     publishManifests(app.outdir, manifests);
   }
-  warnings.forEach((w) => log(formatFinding(w)));
-  written.forEach((file) => log(shown(file)));
+  for (const warning of warnings) {
+    log(formatFinding(warning));
+  }
+  for (const file of written) {
+    log(shown(file));
+  }
   return written;
 }
 
