@@ -12,6 +12,7 @@ import {
   LINUX_NODE_SELECTOR,
   type NamedPort,
 } from './constants';
+import { propOrDefault } from './prop-checks';
 import { WorkshopDeployment } from './workshop-deployment';
 
 export interface HomepageDeploymentProps {
@@ -40,10 +41,10 @@ export class HomepageDeployment extends WorkshopDeployment {
   constructor(scope: Construct, id: string, props: HomepageDeploymentProps = {}) {
     super(scope, id, {
       name: HOMEPAGE_NAME,
-      podLabels: props.podLabels ?? HOMEPAGE_POD_LABELS,
+      podLabels: propOrDefault(props.podLabels, HOMEPAGE_POD_LABELS),
       podAnnotations: HOMEPAGE_POD_ANNOTATIONS,
-      image: props.image ?? HOMEPAGE_IMAGE,
-      replicas: props.replicas ?? DEFAULT_REPLICAS,
+      image: propOrDefault(props.image, HOMEPAGE_IMAGE),
+      replicas: propOrDefault(props.replicas, DEFAULT_REPLICAS),
       port: HTTP_PORT,
       // nginx serving one static page; three replicas and the sleep Pod fit a 2-CPU laptop cluster.
       resources: {

@@ -11,10 +11,21 @@ export class InvalidPropError extends Error {
 }
 
 function describe(value: unknown): string {
+  if (Object.is(value, -0)) {
+    return '-0';
+  }
   if (typeof value === 'number' || typeof value === 'bigint') {
     return String(value);
   }
   return JSON.stringify(value) ?? String(value);
+}
+
+/**
+ * The prop as given, or its default when it was left out. Only `undefined` means "left out":
+ * a `null` from untyped code reaches the checks and is refused like any other wrong value.
+ */
+export function propOrDefault<T>(value: T | undefined, fallback: T): T {
+  return value === undefined ? fallback : value;
 }
 
 /** A replica count: a whole number from 0 to MAX_REPLICAS. */

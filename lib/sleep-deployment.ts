@@ -9,6 +9,7 @@ import {
   SLEEP_NAME,
   SLEEP_POD_LABELS,
 } from './constants';
+import { propOrDefault } from './prop-checks';
 import { WorkshopDeployment } from './workshop-deployment';
 
 export interface SleepDeploymentProps {
@@ -35,9 +36,9 @@ export class SleepDeployment extends WorkshopDeployment {
     super(scope, id, {
       name: SLEEP_NAME,
       labels: SLEEP_DEPLOYMENT_LABELS,
-      podLabels: props.podLabels ?? SLEEP_POD_LABELS,
-      image: props.image ?? SLEEP_IMAGE,
-      replicas: props.replicas ?? DEFAULT_REPLICAS,
+      podLabels: propOrDefault(props.podLabels, SLEEP_POD_LABELS),
+      image: propOrDefault(props.image, SLEEP_IMAGE),
+      replicas: propOrDefault(props.replicas, DEFAULT_REPLICAS),
       // An idle shell that runs `curl` now and then.
       resources: {
         cpu: { request: kplus.Cpu.millis(10), limit: kplus.Cpu.millis(100) },

@@ -184,9 +184,20 @@ describe('replicas', () => {
     [Infinity, 'Infinity'],
     [-Infinity, '-Infinity'],
     [MAX_REPLICAS + 1, '21'],
+    [-0, '-0'],
+    [null as unknown as number, 'null'],
   ])('homepage replicas %p are refused, naming the construct and the value', (replicas, shown) => {
     expect(() => renderWorkshop({ homepage: { replicas } })).toThrow(
       `HomepageDeployment 'homepage-pod/homepage': prop 'replicas' must be a whole number from 0 to ${MAX_REPLICAS}, got ${shown}`,
+    );
+  });
+
+  test('a null image or null Pod labels are refused, not replaced by the defaults', () => {
+    expect(() => renderWorkshop({ sleep: { image: null as unknown as string } })).toThrow(
+      /^SleepDeployment 'sleep\/sleep': prop 'image' .* got null$/,
+    );
+    expect(() => renderWorkshop({ homepage: { podLabels: null as unknown as Record<string, string> } })).toThrow(
+      /^HomepageDeployment 'homepage-pod\/homepage': prop 'podLabels' must hold at least one label, got null$/,
     );
   });
 
