@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -26,4 +27,18 @@ test('the README states the line count of every file in dist/', () => {
     const lines = fs.readFileSync(path.join(distDir, file), 'utf8').trimEnd().split('\n').length;
     expect(readme).toMatch(new RegExp(`\\| \`${file.replace('.', '\\.')}\` \\| \\d+ lines \\| ${lines} lines \\|`));
   }
+});
+
+test('the README shows the report a broken selector gives, exactly as synth prints it', () => {
+  const after = readme.slice(readme.indexOf('(`test/fixtures/apps/selector-typo.ts`)'));
+  const shown = /```text\n([\s\S]*?)```/.exec(after)?.[1];
+  expect(shown).toMatch(/^1 problem in the manifests:\n {2}error: dist\/homepage-service\.yml: /);
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'test/fixtures/apps/selector-typo.ts'], {
+    cwd: root,
+    encoding: 'utf8',
+    // The outdir is never written: the synth stops at validation.
+    env: { ...process.env, CDK8S_OUTDIR: 'dist' },
+  });
+  expect(run.status).toBe(1);
+  expect(run.stderr).toBe(shown);
 });
