@@ -243,13 +243,17 @@ describe('the output folder must be a manifests folder; anything else is refused
   });
 });
 
-describe('as an unprivileged user, a folder that cannot be written is left as it was and the error says why', () => {
-  /** The synth command as the user `nobody` when the tests run as root, else as the current user. */
+describe('without the privilege to override file permissions, a folder that cannot be written is left as it was and the error says why', () => {
+  /**
+   * The synth command bound by file permissions. As root, the capabilities that override them are
+   * dropped (the process stays root, so it still reads a project in a folder only root may enter,
+   * as CI's clone is); as any other user, it runs as that user.
+   */
   function synthUnprivileged() {
     const [program, ...args] = synthCommand('main.ts');
-    const asNobody =
-      process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--'] : [];
-    const [command, ...rest] = [...asNobody, program, ...args];
+    const boundByPermissions =
+      process.getuid?.() === 0 ? ['setpriv', '--bounding-set=-dac_override,-dac_read_search,-fowner', '--'] : [];
+    const [command, ...rest] = [...boundByPermissions, program, ...args];
     return spawnSync(command, rest, {
       cwd: root,
       encoding: 'utf8',
