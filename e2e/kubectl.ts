@@ -8,6 +8,18 @@ export interface ClusterAccess {
   readonly context?: string;
   /** The throwaway namespace every command runs in. */
   readonly namespace: string;
+  /**
+   * A command prefix that runs kubectl inside the network namespace of the real node, whose
+   * API server and Pod and Service addresses exist only there.
+   * @default [] (kubectl runs on the host)
+   */
+  readonly inside?: readonly string[];
+}
+
+/** The program and arguments that run `command` where the cluster is reachable. */
+export function where(access: ClusterAccess, command: string, args: readonly string[]): [string, string[]] {
+  const inside = access.inside ?? [];
+  return inside.length ? [inside[0], [...inside.slice(1), command, ...args]] : [command, [...args]];
 }
 
 /** Flags that point kubectl at the cluster and namespace under test. */
@@ -30,7 +42,7 @@ export class Kubectl {
   /** Runs kubectl; throws with its output unless it exits with one of `okCodes`. */
   run(args: readonly string[], options: { namespaced?: boolean; okCodes?: number[] } = {}): SpawnSyncReturns<string> {
     const fullArgs = [...accessFlags(this.access, options.namespaced ?? true), ...args];
-    const result = spawnSync('kubectl', fullArgs, { encoding: 'utf8', env: accessEnv(this.access), timeout: 120_000 });
+    const result = spawnSync(...where(this.access, 'kubectl', fullArgs), { encoding: 'utf8', env: accessEnv(this.access), timeout: 120_000 });
     if (result.error) {
       throw new Error(`kubectl ${args.join(' ')}: ${result.error.message}`);
     }
