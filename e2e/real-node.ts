@@ -237,36 +237,47 @@ export async function startRealNode(log: (line: string) => void, registerStop: (
     stopped = true;
     const problems: string[] = [];
     const sock = path.join(work, 'containerd', 'containerd.sock');
-    // Container processes outlive the kubelet and containerd; end them through containerd first.
+    const isRunning = (pid: number) => {
+      try {
+        // A child that exited stays a zombie until Node reaps it, which it cannot do in this synchronous loop.
+        return !fs.readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z');
+      } catch {
+        return false;
+      }
+    };
+    const stopChild = ({ name, child }: { name: string; child: ChildProcess }) => {
+      if (!child.pid || !isRunning(child.pid)) {
+        return;
+      }
+      process.kill(child.pid, 'SIGTERM');
+      const deadline = Date.now() + 15_000;
+      while (Date.now() < deadline && isRunning(child.pid)) {
+        spawnSync('sleep', ['0.1']);
+      }
+      if (isRunning(child.pid)) {
+        problems.push(`${name} (pid ${child.pid}) ignored SIGTERM; killed`);
+        process.kill(child.pid, 'SIGKILL');
+      }
+    };
+    // The kubelet first, so that it restarts nothing; then the Pods' processes, which outlive both
+    // the kubelet and containerd, through containerd; then containerd itself.
+    for (const entry of [...children].reverse().filter(({ name }) => name !== 'containerd')) {
+      stopChild(entry);
+    }
     if (fs.existsSync(sock)) {
       const ctr = (...args: string[]) => spawnSync('ctr', ['--address', sock, '--namespace', 'k8s.io', ...args], { encoding: 'utf8', timeout: 30_000 });
-      for (const id of ctr('task', 'list', '--quiet').stdout?.split('\n').filter(Boolean) ?? []) {
+      const tasks = () => ctr('task', 'list', '--quiet').stdout?.split('\n').filter(Boolean) ?? [];
+      for (const id of tasks()) {
         ctr('task', 'kill', '--signal', 'SIGKILL', id);
       }
-      for (const id of ctr('task', 'list', '--quiet').stdout?.split('\n').filter(Boolean) ?? []) {
+      for (const id of tasks()) {
         ctr('task', 'delete', '--force', id);
       }
       for (const id of ctr('container', 'list', '--quiet').stdout?.split('\n').filter(Boolean) ?? []) {
         ctr('container', 'delete', id);
       }
     }
-    for (const { name, child } of [...children].reverse()) {
-      if (child.exitCode === null && child.signalCode === null && child.pid) {
-        try {
-          process.kill(child.pid, 'SIGTERM');
-        } catch {
-          continue;
-        }
-        const deadline = Date.now() + 15_000;
-        while (Date.now() < deadline && fs.existsSync(`/proc/${child.pid}`) && !fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8').includes(') Z')) {
-          spawnSync('sleep', ['0.1']);
-        }
-        if (fs.existsSync(`/proc/${child.pid}`) && !fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8').includes(') Z')) {
-          problems.push(`${name} (pid ${child.pid}) ignored SIGTERM; killed`);
-          process.kill(child.pid, 'SIGKILL');
-        }
-      }
-    }
+    children.filter(({ name }) => name === 'containerd').forEach(stopChild);
     // Shims and container processes that survived: stopped by PID, found by their work folder.
     for (const pid of processesUsing(work)) {
       try {
