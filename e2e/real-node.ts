@@ -346,8 +346,10 @@ export async function startRealNode(log: (line: string) => void, registerStop: (
   /** Starts a long-running program inside the namespace, its output into logs/<name>.log. */
   const launch = (name: string, command: string[], onLine?: (line: string) => void) => {
     const out = fs.openSync(path.join(logs, `${name}.log`), 'a');
+    // A process group of its own: a Ctrl-C at the terminal reaches this run, which then stops the
+    // node in order, instead of every daemon at once.
     const child = spawn(inside[0], [...inside.slice(1), ...command], {
-      stdio: ['ignore', onLine ? 'pipe' : out, onLine ? 'pipe' : out],
+      stdio: ['ignore', onLine ? 'pipe' : out, onLine ? 'pipe' : out], detached: true,
     });
     fs.closeSync(out);
     children.push({ name, child });
