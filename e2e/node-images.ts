@@ -1,11 +1,11 @@
 // The images the real node runs, built offline from Debian packages: the workshop's images cannot
 // be pulled here (and the node's network namespace has no route out), so local equivalents are
 // imported into containerd under exactly the names dist/ uses, the way a user loads images into kind.
-import { spawnSync } from 'child_process';
-import { createHash } from 'crypto';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { HOMEPAGE_IMAGE, HTTP_PORT, SLEEP_IMAGE } from '../lib/constants';
 
 const IMAGES_DIR = path.resolve(__dirname, 'images');
@@ -14,8 +14,9 @@ const DEBIAN_SUITE = 'bookworm';
 /** The sandbox image containerd starts for every Pod; containerd is configured with this name. */
 export const PAUSE_IMAGE = 'registry.k8s.io/pause:3.10';
 // Documentation, manual pages and translations are of no use inside a container.
-const SLIM = ['/usr/share/doc/*', '/usr/share/man/*', '/usr/share/locale/*', '/usr/share/info/*']
-  .map((pattern) => `--dpkgopt=path-exclude=${pattern}`);
+const SLIM = ['/usr/share/doc/*', '/usr/share/man/*', '/usr/share/locale/*', '/usr/share/info/*'].map(
+  (pattern) => `--dpkgopt=path-exclude=${pattern}`,
+);
 
 /** An image archive ready for `ctr image import`. */
 export interface ImageArchive {
@@ -38,17 +39,28 @@ interface ImageRecipe {
 function run(command: string, args: string[], what: string): void {
   const result = spawnSync(command, args, { stdio: ['ignore', 'inherit', 'inherit'] });
   if (result.error || result.status !== 0) {
-    throw new Error(`${what} failed (${result.error?.message ?? `exit ${result.status}`}): ${command} ${args.join(' ')}`);
+    throw new Error(
+      `${what} failed (${result.error?.message ?? `exit ${result.status}`}): ${command} ${args.join(' ')}`,
+    );
   }
 }
 
 /** `mmdebstrap` into a tarball: the essential packages, `packages`, then `hooks` run on the tree ("$1"). */
 function debianLayer(packages: string[], hooks: string[]) {
-  return (layer: string) => run('mmdebstrap', [
-    '--variant=essential', '--format=tar', `--include=${packages.join(',')}`, ...SLIM,
-    ...hooks.map((hook) => `--customize-hook=${hook}`),
-    DEBIAN_SUITE, layer,
-  ], `building ${path.basename(layer)} with mmdebstrap`);
+  return (layer: string) =>
+    run(
+      'mmdebstrap',
+      [
+        '--variant=essential',
+        '--format=tar',
+        `--include=${packages.join(',')}`,
+        ...SLIM,
+        ...hooks.map((hook) => `--customize-hook=${hook}`),
+        DEBIAN_SUITE,
+        layer,
+      ],
+      `building ${path.basename(layer)} with mmdebstrap`,
+    );
 }
 
 function recipes(pauseSource: string): ImageRecipe[] {
@@ -58,13 +70,16 @@ function recipes(pauseSource: string): ImageRecipe[] {
       file: 'homepage.tar',
       name: HOMEPAGE_IMAGE,
       source: `Debian ${DEBIAN_SUITE}'s nginx-light`,
-      buildLayer: debianLayer(['nginx-light'], [
-        'rm -f "$1/etc/nginx/sites-enabled/default"',
-        `cp ${homepage}/homepage.conf "$1/etc/nginx/conf.d/homepage.conf"`,
-        `mkdir -p "$1/usr/share/nginx/html" && cp ${homepage}/index.html "$1/usr/share/nginx/html/index.html"`,
-        // As in the official nginx image: the access and error logs are the container's output.
-        'ln -sf /dev/stdout "$1/var/log/nginx/access.log" && ln -sf /dev/stderr "$1/var/log/nginx/error.log"',
-      ]),
+      buildLayer: debianLayer(
+        ['nginx-light'],
+        [
+          'rm -f "$1/etc/nginx/sites-enabled/default"',
+          `cp ${homepage}/homepage.conf "$1/etc/nginx/conf.d/homepage.conf"`,
+          `mkdir -p "$1/usr/share/nginx/html" && cp ${homepage}/index.html "$1/usr/share/nginx/html/index.html"`,
+          // As in the official nginx image: the access and error logs are the container's output.
+          'ln -sf /dev/stdout "$1/var/log/nginx/access.log" && ln -sf /dev/stderr "$1/var/log/nginx/error.log"',
+        ],
+      ),
       config: {
         Cmd: ['nginx', '-g', 'daemon off;'],
         ExposedPorts: { [`${HTTP_PORT.number}/tcp`]: {} },
@@ -87,7 +102,11 @@ function recipes(pauseSource: string): ImageRecipe[] {
         const root = path.join(work, 'pause-root');
         fs.mkdirSync(root);
         run('gcc', ['-Os', '-static', '-o', path.join(root, 'pause'), pauseSource], 'compiling pause.c');
-        run('tar', ['--sort=name', '--mtime=@0', '--owner=0', '--group=0', '-cf', layer, '-C', root, 'pause'], 'packing pause');
+        run(
+          'tar',
+          ['--sort=name', '--mtime=@0', '--owner=0', '--group=0', '-cf', layer, '-C', root, 'pause'],
+          'packing pause',
+        );
       },
       config: { Entrypoint: ['/pause'] },
     },
@@ -99,7 +118,11 @@ function sha256File(file: string): string {
   const fd = fs.openSync(file, 'r');
   const buffer = Buffer.alloc(1 << 20);
   try {
-    for (let read; (read = fs.readSync(fd, buffer, 0, buffer.length, null)) > 0;) {
+    for (;;) {
+      const read = fs.readSync(fd, buffer, 0, buffer.length, null);
+      if (read === 0) {
+        break;
+      }
       hash.update(buffer.subarray(0, read));
     }
   } finally {
@@ -120,7 +143,10 @@ function packArchive(recipe: ImageRecipe, layer: string, out: string, work: stri
   };
   fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config));
   const tag = /:[^/]+$/.test(recipe.name) ? recipe.name : `${recipe.name}:latest`;
-  fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify([{ Config: 'config.json', RepoTags: [tag], Layers: ['layer.tar'] }]));
+  fs.writeFileSync(
+    path.join(dir, 'manifest.json'),
+    JSON.stringify([{ Config: 'config.json', RepoTags: [tag], Layers: ['layer.tar'] }]),
+  );
   run('tar', ['-cf', out, '-C', dir, 'manifest.json', 'config.json', 'layer.tar'], `packing ${recipe.name}`);
   fs.rmSync(dir, { recursive: true, force: true });
 }
@@ -145,7 +171,11 @@ export function inputsHash(pauseSource: string): string {
  * the same inputs from `~/.cache/k8s-101-networking/images/<hash>`.
  */
 export function nodeImages(pauseSource: string, log: (line: string) => void): ImageArchive[] {
-  const cacheRoot = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'k8s-101-networking', 'images');
+  const cacheRoot = path.join(
+    process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'),
+    'k8s-101-networking',
+    'images',
+  );
   const cached = path.join(cacheRoot, inputsHash(pauseSource));
   const all = recipes(pauseSource);
   const archives = all.map((recipe) => ({ name: recipe.name, archive: path.join(cached, recipe.file) }));
@@ -166,7 +196,9 @@ export function nodeImages(pauseSource: string, log: (line: string) => void): Im
       recipe.buildLayer(layer, work);
       packArchive(recipe, layer, path.join(built, recipe.file), work);
       const size = fs.statSync(path.join(built, recipe.file)).size;
-      log(`images: [${index + 1}/${all.length}] ${recipe.name}: ${(size / 2 ** 20).toFixed(0)} MiB in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+      log(
+        `images: [${index + 1}/${all.length}] ${recipe.name}: ${(size / 2 ** 20).toFixed(0)} MiB in ${((Date.now() - started) / 1000).toFixed(0)} s`,
+      );
     });
     fs.rmSync(cached, { recursive: true, force: true });
     fs.renameSync(built, cached);

@@ -2,12 +2,12 @@
 // and CoreDNS, with the local control plane, all inside one network namespace this run creates.
 // That namespace has a loopback, an interface for the node's address and the Pods' bridge,
 // and no default route, so nothing the cluster does can reach beyond the machine.
-import { ChildProcess, spawn, spawnSync } from 'child_process';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import * as readline from 'readline';
-import { readSysctls, restoreSysctls, Sysctls } from './machine-state';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as readline from 'node:readline';
+import { readSysctls, restoreSysctls, type Sysctls } from './machine-state';
 import { nodeImages, PAUSE_IMAGE } from './node-images';
 import { waitFor } from './steps';
 
@@ -49,9 +49,16 @@ export function realNodeUnavailable(): string | undefined {
     return 'running containers needs root on Linux (network namespaces, mounts, cgroups)';
   }
   const missing = [
-    ['containerd', 'containerd'], ['runc', 'runc'], ['ctr', 'containerd'], ['mmdebstrap', 'mmdebstrap'],
-    ['iptables', 'iptables'], ['nsenter', 'util-linux'], ['gcc', 'gcc'],
-  ].filter(([command]) => spawnSync('sh', ['-c', `command -v ${command}`]).status !== 0).map(([, pkg]) => pkg);
+    ['containerd', 'containerd'],
+    ['runc', 'runc'],
+    ['ctr', 'containerd'],
+    ['mmdebstrap', 'mmdebstrap'],
+    ['iptables', 'iptables'],
+    ['nsenter', 'util-linux'],
+    ['gcc', 'gcc'],
+  ]
+    .filter(([command]) => spawnSync('sh', ['-c', `command -v ${command}`]).status !== 0)
+    .map(([, pkg]) => pkg);
   if (!fs.existsSync(path.join(CNI_BIN_DIR, 'bridge'))) {
     missing.push('containernetworking-plugins');
   }
@@ -85,37 +92,52 @@ export function buildNodeBinaries(): void {
 
 /** pause.c, the sandbox process of every Pod, as shipped in the k8s.io/kubernetes module. */
 function pauseSource(): string {
-  const dir = sh(['go', '-C', CLUSTER_DIR, 'list', '-m', '-f', '{{.Dir}}', 'k8s.io/kubernetes'], 'finding the k8s.io/kubernetes module').trim();
+  const dir = sh(
+    ['go', '-C', CLUSTER_DIR, 'list', '-m', '-f', '{{.Dir}}', 'k8s.io/kubernetes'],
+    'finding the k8s.io/kubernetes module',
+  ).trim();
   return path.join(dir, 'build', 'pause', 'linux', 'pause.c');
 }
 
 function mountsUnder(dir: string): string[] {
-  return fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')
+  return fs
+    .readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
     .map((line) => line.split(' ')[4])
-    .filter((mountPoint): mountPoint is string => !!mountPoint && (mountPoint === dir || mountPoint.startsWith(`${dir}/`)))
+    .filter(
+      (mountPoint): mountPoint is string => !!mountPoint && (mountPoint === dir || mountPoint.startsWith(`${dir}/`)),
+    )
     .map((mountPoint) => mountPoint.replace(/\\040/g, ' '));
 }
 
 /** Processes whose command line names `dir`: everything this run started carries its work folder. */
 function processesUsing(dir: string): number[] {
-  return fs.readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).filter((pid) => {
-    try {
-      return Number(pid) !== process.pid && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dir);
-    } catch {
-      return false;
-    }
-  }).map(Number);
+  return fs
+    .readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        return Number(pid) !== process.pid && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dir);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }
 
 function cgroupHierarchies(): string[] {
-  return fs.readdirSync('/sys/fs/cgroup', { withFileTypes: true })
-    .filter((entry) => entry.isDirectory()).map((entry) => path.join('/sys/fs/cgroup', entry.name));
+  return fs
+    .readdirSync('/sys/fs/cgroup', { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => path.join('/sys/fs/cgroup', entry.name));
 }
 
 /** PIDs of every process in a cgroup tree. */
 function cgroupProcesses(dir: string): number[] {
   const own = fs.readFileSync(path.join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number);
-  const nested = fs.readdirSync(dir, { withFileTypes: true }).filter((entry) => entry.isDirectory())
+  const nested = fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
     .flatMap((entry) => cgroupProcesses(path.join(dir, entry.name)));
   return [...own, ...nested];
 }
@@ -157,14 +179,29 @@ disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapsho
         SystemdCgroup = false
         Root = "${work}/containerd/runc"
 `,
-    'cni/net.d/10-k8s101.conflist': JSON.stringify({
-      cniVersion: '1.0.0',
-      name: 'k8s101',
-      plugins: [{
-        type: 'bridge', bridge: BRIDGE, isGateway: true, ipMasq: false, hairpinMode: true,
-        ipam: { type: 'host-local', ranges: [[{ subnet: POD_SUBNET }]], routes: [{ dst: '0.0.0.0/0' }], dataDir: `${work}/cni/ipam` },
-      }],
-    }, null, 2),
+    'cni/net.d/10-k8s101.conflist': JSON.stringify(
+      {
+        cniVersion: '1.0.0',
+        name: 'k8s101',
+        plugins: [
+          {
+            type: 'bridge',
+            bridge: BRIDGE,
+            isGateway: true,
+            ipMasq: false,
+            hairpinMode: true,
+            ipam: {
+              type: 'host-local',
+              ranges: [[{ subnet: POD_SUBNET }]],
+              routes: [{ dst: '0.0.0.0/0' }],
+              dataDir: `${work}/cni/ipam`,
+            },
+          },
+        ],
+      },
+      null,
+      2,
+    ),
     'kubelet.yaml': `apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
 address: ${NODE_IP}
@@ -218,7 +255,10 @@ conntrack: {maxPerCore: 0, min: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeou
  * function before anything starts, so that an interrupted start is cleaned up too. On any failure
  * everything started so far is stopped before the error is thrown.
  */
-export async function startRealNode(log: (line: string) => void, registerStop: (stop: () => void) => void): Promise<RealNode> {
+export async function startRealNode(
+  log: (line: string) => void,
+  registerStop: (stop: () => void) => void,
+): Promise<RealNode> {
   const netns = `k8s101-e2e-${process.pid}`;
   const inside = ['nsenter', `--net=/run/netns/${netns}`, '--'];
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'k8s101-node-'));
@@ -265,7 +305,8 @@ export async function startRealNode(log: (line: string) => void, registerStop: (
       stopChild(entry);
     }
     if (fs.existsSync(sock)) {
-      const ctr = (...args: string[]) => spawnSync('ctr', ['--address', sock, '--namespace', 'k8s.io', ...args], { encoding: 'utf8', timeout: 30_000 });
+      const ctr = (...args: string[]) =>
+        spawnSync('ctr', ['--address', sock, '--namespace', 'k8s.io', ...args], { encoding: 'utf8', timeout: 30_000 });
       const tasks = () => ctr('task', 'list', '--quiet').stdout?.split('\n').filter(Boolean) ?? [];
       for (const id of tasks()) {
         ctr('task', 'kill', '--signal', 'SIGKILL', id);
@@ -349,7 +390,8 @@ export async function startRealNode(log: (line: string) => void, registerStop: (
     // A process group of its own: a Ctrl-C at the terminal reaches this run, which then stops the
     // node in order, instead of every daemon at once.
     const child = spawn(inside[0], [...inside.slice(1), ...command], {
-      stdio: ['ignore', onLine ? 'pipe' : out, onLine ? 'pipe' : out], detached: true,
+      stdio: ['ignore', onLine ? 'pipe' : out, onLine ? 'pipe' : out],
+      detached: true,
     });
     fs.closeSync(out);
     children.push({ name, child });
@@ -361,8 +403,11 @@ export async function startRealNode(log: (line: string) => void, registerStop: (
           onLine(line);
         }
       };
-      readline.createInterface({ input: child.stdout! }).on('line', append);
-      readline.createInterface({ input: child.stderr! }).on('line', append);
+      for (const stream of [child.stdout, child.stderr]) {
+        if (stream) {
+          readline.createInterface({ input: stream }).on('line', append);
+        }
+      }
     }
     return child;
   };
@@ -407,13 +452,20 @@ export async function startRealNode(log: (line: string) => void, registerStop: (
     log('node: starting containerd');
     launch('containerd', ['containerd', '--config', path.join(work, 'containerd.toml')]);
     const sock = path.join(work, 'containerd', 'containerd.sock');
-    await waitFor('containerd to answer', () => {
-      alive('containerd');
-      return spawnSync('ctr', ['--address', sock, 'version'], { stdio: 'ignore' }).status === 0 ? true : undefined;
-    }, 60_000);
+    await waitFor(
+      'containerd to answer',
+      () => {
+        alive('containerd');
+        return spawnSync('ctr', ['--address', sock, 'version'], { stdio: 'ignore' }).status === 0 ? true : undefined;
+      },
+      60_000,
+    );
     for (const image of images) {
       const started = Date.now();
-      sh(['ctr', '--address', sock, '--namespace', 'k8s.io', 'image', 'import', image.archive], `importing ${image.name}`);
+      sh(
+        ['ctr', '--address', sock, '--namespace', 'k8s.io', 'image', 'import', image.archive],
+        `importing ${image.name}`,
+      );
       log(`node: imported ${image.name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
     }
 
@@ -423,32 +475,66 @@ export async function startRealNode(log: (line: string) => void, registerStop: (
       log(`    ${line}`);
       ready = READY.exec(line)?.[1] ?? ready;
     });
-    await waitFor('the control plane', () => {
-      alive('localplane');
-      return ready;
-    }, 180_000);
+    await waitFor(
+      'the control plane',
+      () => {
+        alive('localplane');
+        return ready;
+      },
+      180_000,
+    );
 
     log('node: starting the kubelet, kube-proxy and CoreDNS');
-    launch('kubelet', [LOCALPLANE, 'kubelet', '--config', path.join(work, 'kubelet.yaml'), '--kubeconfig', kubeconfig,
-      '--hostname-override', NODE_NAME, '--node-ip', NODE_IP, '--root-dir', path.join(work, 'kubelet'),
-      '--cert-dir', path.join(work, 'kubelet', 'pki')]);
+    launch('kubelet', [
+      LOCALPLANE,
+      'kubelet',
+      '--config',
+      path.join(work, 'kubelet.yaml'),
+      '--kubeconfig',
+      kubeconfig,
+      '--hostname-override',
+      NODE_NAME,
+      '--node-ip',
+      NODE_IP,
+      '--root-dir',
+      path.join(work, 'kubelet'),
+      '--cert-dir',
+      path.join(work, 'kubelet', 'pki'),
+    ]);
     launch('kube-proxy', [LOCALPLANE, 'kube-proxy', '--config', path.join(work, 'kube-proxy.yaml')]);
     launch('coredns', [COREDNS, '-conf', path.join(work, 'Corefile')]);
 
     const started = Date.now();
     let lastSaid = Date.now();
-    await waitFor(`node ${NODE_NAME} Ready`, () => {
-      for (const name of ['kubelet', 'kube-proxy', 'coredns']) {
-        alive(name);
-      }
-      const status = spawnSync(inside[0], [...inside.slice(1), 'kubectl', '--kubeconfig', kubeconfig, 'get', 'node', NODE_NAME,
-        '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}'], { encoding: 'utf8' }).stdout;
-      if (Date.now() - lastSaid > 5000) {
-        lastSaid = Date.now();
-        log(`node: still waiting for ${NODE_NAME} Ready (${((Date.now() - started) / 1000).toFixed(0)} s)`);
-      }
-      return status === 'True' ? true : undefined;
-    }, 120_000);
+    await waitFor(
+      `node ${NODE_NAME} Ready`,
+      () => {
+        for (const name of ['kubelet', 'kube-proxy', 'coredns']) {
+          alive(name);
+        }
+        const status = spawnSync(
+          inside[0],
+          [
+            ...inside.slice(1),
+            'kubectl',
+            '--kubeconfig',
+            kubeconfig,
+            'get',
+            'node',
+            NODE_NAME,
+            '-o',
+            'jsonpath={.status.conditions[?(@.type=="Ready")].status}',
+          ],
+          { encoding: 'utf8' },
+        ).stdout;
+        if (Date.now() - lastSaid > 5000) {
+          lastSaid = Date.now();
+          log(`node: still waiting for ${NODE_NAME} Ready (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+        }
+        return status === 'True' ? true : undefined;
+      },
+      120_000,
+    );
     log(`node: ${NODE_NAME} Ready after ${((Date.now() - started) / 1000).toFixed(1)} s`);
     return { kubeconfig, inside, stop };
   } catch (error) {
