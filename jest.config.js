@@ -4,7 +4,10 @@ module.exports = {
   testMatch: ['<rootDir>/main.test.ts', '<rootDir>/test/**/*.test.ts'],
   // Types are stripped only: `npm test` runs tsc first, once, over every file.
   transform: {
-    '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
+    '^.+\\.ts$': [
+      '@swc/jest',
+      { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
+    ],
   },
   reporters: ['default', '<rootDir>/scripts/jest-totals.cjs'],
   modulePathIgnorePatterns: ['<rootDir>/e2e/cluster/'],

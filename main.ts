@@ -1,7 +1,10 @@
+import * as path from 'node:path';
 import { App } from 'cdk8s';
-import { MANIFEST_EXTENSION } from './lib/constants';
-import { synthesize } from './lib/synthesis/synthesize';
+import { LESSON_DOCUMENT, MANIFEST_EXTENSION } from './lib/constants';
+import { reportAppErrors, synthesize } from './lib/synthesis';
 import { addWorkshopCharts } from './lib/workshop';
+
+reportAppErrors();
 
 const app = new App({ outputFileExtension: MANIFEST_EXTENSION });
 
@@ -10,4 +13,4 @@ addWorkshopCharts(app, {
   sleep: { replicas: 1 },
 });
 
-synthesize(app);
+synthesize(app, { lessonFile: path.join(__dirname, LESSON_DOCUMENT) });

@@ -1,5 +1,5 @@
-import * as fs from 'fs';
-import * as os from 'os';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 
 /**
  * One line naming the hardware and runtime, because the absolute numbers only
@@ -15,6 +15,8 @@ export function describeMachine(): string {
     // not Linux: keep os.cpus()'s name
   }
   const memoryGiB = (os.totalmem() / 2 ** 30).toFixed(1);
-  return `${model}, ${os.cpus().length} cores, ${memoryGiB} GiB memory, `
-    + `node ${process.version}, ${os.type()} ${os.release()} ${os.arch()}`;
+  return (
+    `${model}, ${os.cpus().length} cores, ${memoryGiB} GiB memory, ` +
+    `node ${process.version}, ${os.type()} ${os.release()} ${os.arch()}`
+  );
 }

@@ -1,8 +1,8 @@
-import { spawnSync } from 'child_process';
-import * as fs from 'fs';
-import * as path from 'path';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { makeScratchProject, readTree, TEMPLATE_APP, treeDifference } from './scratch-project';
-import { ms, summarize, Summary, table } from './stats';
+import { ms, type Summary, summarize, table } from './stats';
 
 /** A command line timed from spawn to exit. */
 interface Pipeline {
@@ -37,7 +37,9 @@ function timeOnce(pipeline: Pipeline, cwd: string): number {
   const run = spawnSync(pipeline.command, pipeline.args, { cwd, env: pipeline.env, encoding: 'utf8' });
   const elapsed = performance.now() - started;
   if (run.status !== 0) {
-    throw new Error(`${pipeline.label} failed (${run.error?.message ?? `exit ${run.status}`}):\n${run.stdout}${run.stderr}`);
+    throw new Error(
+      `${pipeline.label} failed (${run.error?.message ?? `exit ${run.status}`}):\n${run.stdout}${run.stderr}`,
+    );
   }
   return elapsed;
 }
@@ -99,7 +101,11 @@ export function comparePipelines(root: string, plan: RunPlan, log: (line: string
       written = `${synthTree.size} files, ${bytes} bytes: ${[...synthTree.keys()].join(', ')}`;
     }
     const results = pipelines.map((pipeline, i) => ({ label: pipeline.label, summary: summarize(samples[i]) }));
-    return formatPipelines(results, runs, `same bytes from both: yes, after each of the ${runs + 1} rounds (${written})`);
+    return formatPipelines(
+      results,
+      runs,
+      `same bytes from both: yes, after each of the ${runs + 1} rounds (${written})`,
+    );
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
   }
@@ -107,7 +113,11 @@ export function comparePipelines(root: string, plan: RunPlan, log: (line: string
 
 function formatPipelines(results: readonly PipelineResult[], runs: number, check: string): string {
   const rows = results.map(({ label, summary: s }) => [
-    label, ms(s.median), `${ms(s.q1)} – ${ms(s.q3)}`, ms(s.min), ms(s.max),
+    label,
+    ms(s.median),
+    `${ms(s.q1)} – ${ms(s.q3)}`,
+    ms(s.min),
+    ms(s.max),
   ]);
   const [synth, template] = results.map((result) => result.summary.median);
   return [

@@ -1,6 +1,6 @@
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 
 /** The template's app command: ts-node compiles (and type-checks) main.ts on every synth. */
 export const TEMPLATE_APP = 'npx ts-node main.ts';
@@ -15,7 +15,7 @@ export const TEMPLATE_APP = 'npx ts-node main.ts';
  */
 export function makeScratchProject(root: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'k8s-101-bench-'));
-  for (const entry of ['main.ts', 'lib', 'imports', 'tsconfig.json', 'package.json']) {
+  for (const entry of ['main.ts', 'README.md', 'lib', 'checker', 'imports', 'tsconfig.json', 'package.json']) {
     if (fs.existsSync(path.join(root, entry))) {
       fs.cpSync(path.join(root, entry), path.join(dir, entry), { recursive: true });
     }

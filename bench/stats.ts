@@ -27,7 +27,12 @@ export function summarize(samples: readonly number[]): Summary {
     return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
   };
   return {
-    runs: sorted.length, median: at(0.5), q1: at(0.25), q3: at(0.75), min: sorted[0], max: sorted[sorted.length - 1],
+    runs: sorted.length,
+    median: at(0.5),
+    q1: at(0.25),
+    q3: at(0.75),
+    min: sorted[0],
+    max: sorted[sorted.length - 1],
   };
 }
 
@@ -42,9 +47,10 @@ export function ms(value: number): string {
 /** A plain-text table: the first column left-aligned (labels), the others right-aligned (numbers). */
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: readonly string[]) => cells
-    .map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i])))
-    .join('  ')
-    .trimEnd();
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }

@@ -7,9 +7,6 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
-import type { IContainer } from 'kubernetes-models/v1/Container';
-import type { IPodList } from 'kubernetes-models/v1/PodList';
 import { parseAllDocuments } from 'yaml';
 import {
   HOMEPAGE_NAME,
@@ -21,7 +18,8 @@ import {
   SLEEP_NAME,
   SLEEP_POD_LABELS,
 } from '../lib/constants';
-import { formatSelector } from '../lib/label-selector';
+import type { Container, KubeDeploymentProps } from '../imports/k8s';
+import { formatSelector } from '../checker/label-selector';
 import { expectedCapEff } from './capabilities';
 import { accessEnv, accessFlags, type ClusterAccess, Kubectl, where } from './kubectl';
 import { buildLocalPlane, type LocalPlane, startLocalPlane } from './local-plane';
@@ -113,9 +111,9 @@ async function inContainers(
 const manifestPath = (file: string) => path.join(DIST, `${file}${MANIFEST_EXTENSION}`);
 
 /** The first container of the Deployment in one of dist/'s files, as a plain object. */
-function containerOf(file: string): IContainer {
+function containerOf(file: string): Container {
   const docs = parseAllDocuments(fs.readFileSync(manifestPath(file), 'utf8')).map((doc) => doc.toJSON());
-  const deployment: IDeployment | undefined = docs.find((doc) => doc?.kind === 'Deployment');
+  const deployment: KubeDeploymentProps | undefined = docs.find((doc) => doc?.kind === 'Deployment');
   const container = deployment?.spec?.template?.spec?.containers?.[0];
   if (!container) {
     throw new Error(`${manifestPath(file)} has no Deployment with a container`);
@@ -158,6 +156,18 @@ function assertSecurity(kubectl: Kubectl, deployment: string, file: string): str
     .join(', ');
 }
 
+/** The parts of `kubectl get pods -o json` the lesson reads (the imported API types leave out status). */
+interface PodList {
+  items: Array<{
+    metadata: { name: string; deletionTimestamp?: string };
+    status?: {
+      podIP?: string;
+      conditions?: Array<{ type: string; status: string }>;
+      containerStatuses?: Array<{ restartCount?: number; state?: { waiting?: { reason?: string } } }>;
+    };
+  }>;
+}
+
 interface PodState {
   name: string;
   ip: string;
@@ -167,7 +177,7 @@ interface PodState {
 }
 
 function podStates(kubectl: Kubectl, selector: string): PodState[] {
-  const list: IPodList = JSON.parse(kubectl.out('get', 'pods', '-l', selector, '-o', 'json'));
+  const list: PodList = JSON.parse(kubectl.out('get', 'pods', '-l', selector, '-o', 'json'));
   return list.items
     .filter((pod) => !pod.metadata?.deletionTimestamp)
     .map((pod) => {

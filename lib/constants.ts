@@ -65,8 +65,8 @@ export const MANIFEST_FILES = {
 /** Folder the manifests are synthesized into, relative to the project root; `kubectl apply -f dist/`. */
 export const MANIFEST_DIR = 'dist';
 
-/** The project's walkthrough: its kubectl commands are checked against the manifests, and it shows the wiring diagram. */
-export const WALKTHROUGH_DOCUMENT = 'README.md';
+/** The project's lesson: its kubectl commands are checked against the manifests, and it shows the wiring diagram. */
+export const LESSON_DOCUMENT = 'README.md';
 
 /** Extension of every synthesized manifest file. */
 export const MANIFEST_EXTENSION = '.yml';

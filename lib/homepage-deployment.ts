@@ -1,9 +1,16 @@
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import {
-  DEFAULT_REPLICAS, HOMEPAGE_IMAGE, HOMEPAGE_NAME, HOMEPAGE_POD_ANNOTATIONS, HOMEPAGE_POD_LABELS, HTTP_PORT, Labels,
-  LINUX_NODE_SELECTOR, NamedPort,
+  DEFAULT_REPLICAS,
+  HOMEPAGE_IMAGE,
+  HOMEPAGE_NAME,
+  HOMEPAGE_POD_ANNOTATIONS,
+  HOMEPAGE_POD_LABELS,
+  HTTP_PORT,
+  type Labels,
+  LINUX_NODE_SELECTOR,
+  type NamedPort,
 } from './constants';
 import { WorkshopDeployment } from './workshop-deployment';
 
@@ -28,7 +35,7 @@ export interface HomepageDeploymentProps {
 /** The `homepage` Deployment: nginx serving the workshop's homepage on port 80, named `http`. */
 export class HomepageDeployment extends WorkshopDeployment {
   /** The port nginx listens on, which the homepage Service targets. */
-  public declare readonly port: NamedPort;
+  declare public readonly port: NamedPort;
 
   constructor(scope: Construct, id: string, props: HomepageDeploymentProps = {}) {
     super(scope, id, {

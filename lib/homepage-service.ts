@@ -2,7 +2,7 @@ import { ApiObject, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { HOMEPAGE_NAME } from './constants';
-import { HomepageDeployment } from './homepage-deployment';
+import type { HomepageDeployment } from './homepage-deployment';
 
 export interface HomepageServiceProps {
   /**

@@ -1,6 +1,6 @@
-import { Construct } from 'constructs';
-import { Labels, MAX_REPLICAS } from './constants';
-import { imageReferenceProblem, labelKeyProblem, labelValueProblem } from './k8s-syntax';
+import type { Construct } from 'constructs';
+import { imageReferenceProblem, labelKeyProblem, labelValueProblem, replicasProblem } from '../checker/syntax';
+import { type Labels, MAX_REPLICAS } from './constants';
 
 /** A construct prop whose value cannot produce a working manifest. */
 export class InvalidPropError extends Error {
@@ -19,8 +19,9 @@ function describe(value: unknown): string {
 
 /** A replica count: a whole number from 0 to MAX_REPLICAS. */
 export function checkReplicas(scope: Construct, value: number, prop = 'replicas'): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_REPLICAS) {
-    throw new InvalidPropError(scope, prop, value, `must be a whole number from 0 to ${MAX_REPLICAS}`);
+  const problem = replicasProblem(value, { min: 0, max: MAX_REPLICAS });
+  if (problem) {
+    throw new InvalidPropError(scope, prop, value, problem);
   }
   return value;
 }

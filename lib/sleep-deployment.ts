@@ -1,8 +1,13 @@
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import {
-  DEFAULT_REPLICAS, Labels, SLEEP_DEPLOYMENT_LABELS, SLEEP_IMAGE, SLEEP_NAME, SLEEP_POD_LABELS,
+  DEFAULT_REPLICAS,
+  type Labels,
+  SLEEP_DEPLOYMENT_LABELS,
+  SLEEP_IMAGE,
+  SLEEP_NAME,
+  SLEEP_POD_LABELS,
 } from './constants';
 import { WorkshopDeployment } from './workshop-deployment';
 

@@ -1,8 +1,8 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import * as k8s from '../imports/k8s';
-import { Labels, NamedPort } from './constants';
+import type * as k8s from '../imports/k8s';
+import type { Labels, NamedPort } from './constants';
 import { checkImage, checkLabels, checkReplicas } from './prop-checks';
 
 /**

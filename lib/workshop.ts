@@ -1,8 +1,8 @@
-import { App, Chart } from 'cdk8s';
+import { type App, Chart } from 'cdk8s';
 import { HOMEPAGE_NAME, MANIFEST_FILES, SLEEP_NAME } from './constants';
-import { HomepageDeployment, HomepageDeploymentProps } from './homepage-deployment';
+import { HomepageDeployment, type HomepageDeploymentProps } from './homepage-deployment';
 import { HomepageService } from './homepage-service';
-import { SleepDeployment, SleepDeploymentProps } from './sleep-deployment';
+import { SleepDeployment, type SleepDeploymentProps } from './sleep-deployment';
 
 export interface WorkshopProps {
   /**

@@ -2,12 +2,13 @@
 // local copy when one exists: the importer otherwise insists on downloading it.
 // Set K8S_SCHEMA_DIR to a folder holding v<version>/_definitions.json
 // (default: ../shared/kubernetes-schemas beside the project).
-const fs = require('fs');
-const https = require('https');
-const path = require('path');
-const { PassThrough } = require('stream');
+const fs = require('node:fs');
+const https = require('node:https');
+const path = require('node:path');
+const { PassThrough } = require('node:stream');
 
-const schemaUrl = /^https:\/\/raw\.githubusercontent\.com\/cdk8s-team\/cdk8s\/[^/]+\/kubernetes-schemas\/(v[0-9.]+)\/_definitions\.json$/;
+const schemaUrl =
+  /^https:\/\/raw\.githubusercontent\.com\/cdk8s-team\/cdk8s\/[^/]+\/kubernetes-schemas\/(v[0-9.]+)\/_definitions\.json$/;
 const schemaDir = process.env.K8S_SCHEMA_DIR ?? path.resolve(__dirname, '..', '..', 'shared', 'kubernetes-schemas');
 const networkGet = https.get;
 

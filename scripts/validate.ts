@@ -1,3 +1,13 @@
-import { runValidateCommand } from '../lib/validation/command';
+import { runValidateCommand } from '../checker/command';
+import { LESSON_DOCUMENT, MANIFEST_DIR, MAX_REPLICAS } from '../lib/constants';
 
-process.exitCode = runValidateCommand(process.argv.slice(2), { out: console.log, err: console.error });
+// The workshop's settings for the checker: its manifest folder, its lesson and the replica range its props allow.
+process.exitCode = runValidateCommand(
+  process.argv.slice(2),
+  { out: console.log, err: console.error },
+  {
+    defaultDir: MANIFEST_DIR,
+    defaultLesson: LESSON_DOCUMENT,
+    replicas: { min: 0, max: MAX_REPLICAS },
+  },
+);

@@ -1,6 +1,6 @@
-import * as path from 'path';
+import * as path from 'node:path';
+import { loadManifestDirectory } from '../checker/load';
 import { documentedReadme, drawWorkshopDiagram } from '../lib/docs';
-import { loadManifestDirectory } from '../lib/validation/load';
 import { DIAGRAM_BEGIN, DIAGRAM_END, renderWiringDiagram, withDiagram } from '../lib/wiring-diagram';
 import { objectsOf } from './support';
 
@@ -13,8 +13,10 @@ describe('the wiring diagram', () => {
     expect(current).toBe(expected);
   });
 
-  test('shows each workload\'s Pod labels and ports, and the Service reaching only the homepage Pods', () => {
-    expect(diagram).toContain('Deployment_homepage_pods["Pods<br/>app=signup<br/>component=homepage<br/>port 80 (http)"]');
+  test("shows each workload's Pod labels and ports, and the Service reaching only the homepage Pods", () => {
+    expect(diagram).toContain(
+      'Deployment_homepage_pods["Pods<br/>app=signup<br/>component=homepage<br/>port 80 (http)"]',
+    );
     expect(diagram).toContain('Deployment_sleep_pods["Pods<br/>app=sleep"]');
     expect(diagram).toContain('selector app=signup,component=homepage<br/>port 80 (http) → 80');
     expect(diagram.match(/-- selects -->/g)).toHaveLength(1);
@@ -35,7 +37,9 @@ describe('the wiring diagram', () => {
     service.spec.selector.component = 'homepag';
     const broken = renderWiringDiagram(docs);
     expect(broken).not.toContain('-- selects -->');
-    expect(broken).toContain('Service_homepage_nothing>"⚠ selects no Pods: no Pod carries app=signup,component=homepag"]');
+    expect(broken).toContain(
+      'Service_homepage_nothing>"⚠ selects no Pods: no Pod carries app=signup,component=homepag"]',
+    );
     expect(broken).toContain('Service_homepage -. selects .-> Service_homepage_nothing');
   });
 

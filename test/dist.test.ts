@@ -1,24 +1,33 @@
-import { spawnSync } from 'child_process';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 
 const root = path.resolve(__dirname, '..');
 
 function readTree(dir: string): Record<string, string> {
-  return Object.fromEntries(fs.readdirSync(dir).sort().map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+  return Object.fromEntries(
+    fs
+      .readdirSync(dir)
+      .sort()
+      .map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]),
+  );
 }
 
 /** Runs `npm run synth`'s command with the output sent to a scratch folder. */
 function synthInto(outdir: string) {
   return spawnSync(process.execPath, ['--import', 'tsx', 'main.ts'], {
-    cwd: root, encoding: 'utf8', env: { ...process.env, CDK8S_OUTDIR: outdir },
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, CDK8S_OUTDIR: outdir },
   });
 }
 
 describe('npm run synth', () => {
   let scratch: string;
-  beforeEach(() => { scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-')); });
+  beforeEach(() => {
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-'));
+  });
   afterEach(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
   test('the committed dist/ is exactly what a fresh synth writes', () => {
@@ -33,10 +42,14 @@ describe('npm run synth', () => {
     const out = path.join(scratch, 'dist');
     synthInto(out);
     const first = readTree(out);
-    fs.writeFileSync(path.join(out, 'stale.yml'), 'kind: Leftover\n');
+    fs.writeFileSync(path.join(out, 'stale.yml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: leftover\n');
     const run = synthInto(out);
-    expect(run.stdout.trim().split('\n').map((line) => path.basename(line)))
-      .toEqual(['homepage-pod.yml', 'homepage-service.yml', 'sleep.yml']);
+    expect(
+      run.stdout
+        .trim()
+        .split('\n')
+        .map((line) => path.basename(line)),
+    ).toEqual(['homepage-pod.yml', 'homepage-service.yml', 'sleep.yml']);
     expect(readTree(out)).toEqual(first);
   });
 });

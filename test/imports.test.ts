@@ -1,23 +1,33 @@
-import { spawnSync } from 'child_process';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 
 const root = path.resolve(__dirname, '..');
 // Where `npm run import` finds the 1.27 schema without network access (see scripts/offline-k8s-schema.cjs).
 const schemaDir = process.env.K8S_SCHEMA_DIR ?? path.resolve(root, '..', 'shared', 'kubernetes-schemas');
 const haveLocalSchema = fs.existsSync(path.join(schemaDir, 'v1.27.0', '_definitions.json'));
 
-(haveLocalSchema ? test : test.skip)('npm run import regenerates imports/ exactly, from the local schema', () => {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'imports-'));
-  try {
-    const run = spawnSync('npm', ['run', '--silent', 'import', '--', '--output', out], {
-      cwd: root, encoding: 'utf8', env: { ...process.env, K8S_SCHEMA_DIR: schemaDir },
-    });
-    expect(run.status).toBe(0);
-    expect(run.stderr).toContain(`Reading the v1.27.0 schema from ${path.join(schemaDir, 'v1.27.0', '_definitions.json')}`);
-    expect(fs.readFileSync(path.join(out, 'k8s.ts'), 'utf8')).toBe(fs.readFileSync(path.join(root, 'imports', 'k8s.ts'), 'utf8'));
-  } finally {
-    fs.rmSync(out, { recursive: true, force: true });
-  }
-}, 60_000);
+(haveLocalSchema ? test : test.skip)(
+  'npm run import regenerates imports/ exactly, from the local schema',
+  () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'imports-'));
+    try {
+      const run = spawnSync('npm', ['run', '--silent', 'import', '--', '--output', out], {
+        cwd: root,
+        encoding: 'utf8',
+        env: { ...process.env, K8S_SCHEMA_DIR: schemaDir },
+      });
+      expect(run.status).toBe(0);
+      expect(run.stderr).toContain(
+        `Reading the v1.27.0 schema from ${path.join(schemaDir, 'v1.27.0', '_definitions.json')}`,
+      );
+      expect(fs.readFileSync(path.join(out, 'k8s.ts'), 'utf8')).toBe(
+        fs.readFileSync(path.join(root, 'imports', 'k8s.ts'), 'utf8'),
+      );
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  },
+  60_000,
+);

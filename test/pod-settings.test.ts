@@ -1,5 +1,5 @@
 import { defaultImagePullPolicy } from '../lib/workshop-deployment';
-import { K8sObject, objectsOf, renderWorkshop } from './support';
+import { type K8sObject, objectsOf, renderWorkshop } from './support';
 
 const deployments = objectsOf().filter((o) => o.kind === 'Deployment');
 const containersOf = (d: K8sObject): K8sObject[] => d.spec.template.spec.containers;
@@ -50,8 +50,13 @@ test('nginx keeps a writable root filesystem and only the capabilities it needs 
   const [nginx] = containersOf(byName('homepage'));
   // Unset is the API's false: the root filesystem stays writable.
   expect(nginx.securityContext.readOnlyRootFilesystem).toBeUndefined();
-  expect([...nginx.securityContext.capabilities.add].sort()).toEqual(
-    ['CHOWN', 'DAC_OVERRIDE', 'NET_BIND_SERVICE', 'SETGID', 'SETUID']);
+  expect([...nginx.securityContext.capabilities.add].sort()).toEqual([
+    'CHOWN',
+    'DAC_OVERRIDE',
+    'NET_BIND_SERVICE',
+    'SETGID',
+    'SETUID',
+  ]);
 });
 
 test('the sleep shell runs with a read-only root filesystem and no capabilities', () => {
@@ -62,9 +67,10 @@ test('the sleep shell runs with a read-only root filesystem and no capabilities'
 
 test('three homepage replicas and the sleep Pod request under a quarter of a 2-CPU cluster', () => {
   const scaled = objectsOf({ homepage: { replicas: 3 } }).filter((o) => o.kind === 'Deployment');
-  const requested = (pick: (r: K8sObject) => number) => scaled
-    .flatMap((d) => containersOf(d).map((c) => d.spec.replicas * pick(c.resources.requests)))
-    .reduce((a, b) => a + b, 0);
+  const requested = (pick: (r: K8sObject) => number) =>
+    scaled
+      .flatMap((d) => containersOf(d).map((c) => d.spec.replicas * pick(c.resources.requests)))
+      .reduce((a, b) => a + b, 0);
   expect(requested((r) => millicores(r.cpu))).toBeLessThanOrEqual(500);
   expect(requested((r) => mebibytes(r.memory))).toBeLessThanOrEqual(512);
 });
@@ -75,11 +81,15 @@ test('no field holds an empty value the API server would drop, so re-applying re
     if (Array.isArray(value) && value.length === 0) {
       dropped.push(at);
     } else if (value && typeof value === 'object') {
-      Object.entries(value).forEach(([key, child]) => walk(child, `${at}.${key}`));
+      for (const [key, child] of Object.entries(value)) {
+        walk(child, `${at}.${key}`);
+      }
     }
   };
   const objects = objectsOf();
-  objects.forEach((o) => walk(o, `${o.kind}/${o.metadata.name}`));
+  for (const o of objects) {
+    walk(o, `${o.kind}/${o.metadata.name}`);
+  }
   for (const deployment of objects.filter((o) => o.kind === 'Deployment')) {
     if (deployment.spec.minReadySeconds === 0) dropped.push(`${deployment.metadata.name}.spec.minReadySeconds`);
     if (deployment.spec.template.spec.hostNetwork === false) dropped.push(`${deployment.metadata.name}.hostNetwork`);
@@ -90,9 +100,14 @@ test('no field holds an empty value the API server would drop, so re-applying re
 // Fields cdk8s-plus-27 writes with the value the API server would give them anyway. Listed by
 // where they appear in the synthesized output, so a patch that silently misses one fails here.
 test.each([
-  'spec.progressDeadlineSeconds', 'spec.strategy', 'spec.minReadySeconds', 'spec.template.spec.dnsPolicy',
-  'spec.template.spec.restartPolicy', 'spec.template.spec.setHostnameAsFQDN',
-  'spec.template.spec.terminationGracePeriodSeconds', 'spec.template.spec.securityContext',
+  'spec.progressDeadlineSeconds',
+  'spec.strategy',
+  'spec.minReadySeconds',
+  'spec.template.spec.dnsPolicy',
+  'spec.template.spec.restartPolicy',
+  'spec.template.spec.setHostnameAsFQDN',
+  'spec.template.spec.terminationGracePeriodSeconds',
+  'spec.template.spec.securityContext',
   'spec.template.spec.containers.0.securityContext.privileged',
   'spec.template.spec.containers.0.readinessProbe.failureThreshold',
 ])('no Deployment writes the API default %s', (field) => {
@@ -101,8 +116,11 @@ test.each([
 });
 
 test.each([
-  ['dak4dotnet/sleep', 'Always'], ['nginx:latest', 'Always'], ['registry:5000/team/app', 'Always'],
-  ['dak4dotnet/homepage-nginx:linux', 'IfNotPresent'], ['registry:5000/app:1.2', 'IfNotPresent'],
+  ['dak4dotnet/sleep', 'Always'],
+  ['nginx:latest', 'Always'],
+  ['registry:5000/team/app', 'Always'],
+  ['dak4dotnet/homepage-nginx:linux', 'IfNotPresent'],
+  ['registry:5000/app:1.2', 'IfNotPresent'],
   ['app@sha256:0123', 'IfNotPresent'],
 ])('the API server defaults the pull policy of %s to %s', (image, policy) => {
   expect(defaultImagePullPolicy(image)).toBe(policy);

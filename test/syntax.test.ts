@@ -1,7 +1,11 @@
+import { requirementMatches, selectorMatches } from '../checker/label-selector';
 import {
-  dns1035LabelProblem, dns1123SubdomainProblem, imageReferenceProblem, labelKeyProblem, labelValueProblem,
-} from '../lib/k8s-syntax';
-import { requirementMatches, selectorMatches } from '../lib/label-selector';
+  dns1035LabelProblem,
+  dns1123SubdomainProblem,
+  imageReferenceProblem,
+  labelKeyProblem,
+  labelValueProblem,
+} from '../checker/syntax';
 
 describe('Kubernetes syntax rules', () => {
   test.each(['homepage', 'sleep', 'a', 'web-1', 'x'.repeat(63)])('Service name %s is valid', (name) => {
@@ -29,14 +33,21 @@ describe('Kubernetes syntax rules', () => {
     expect(labelValueProblem(value)).toBeDefined();
   });
   test.each([
-    'dak4dotnet/homepage-nginx:linux', 'dak4dotnet/sleep', 'nginx', 'localhost:5000/team/app:1.0',
-    `nginx@sha256:${'a'.repeat(64)}`, 'registry.example.com/a/b/c:v1_2.3-x',
+    'dak4dotnet/homepage-nginx:linux',
+    'dak4dotnet/sleep',
+    'nginx',
+    'localhost:5000/team/app:1.0',
+    `nginx@sha256:${'a'.repeat(64)}`,
+    'registry.example.com/a/b/c:v1_2.3-x',
   ])('image %s is a valid reference', (image) => {
     expect(imageReferenceProblem(image)).toBeUndefined();
   });
-  test.each(['', ' ', 'Dak4dotnet/sleep', 'nginx:', 'nginx::1', 'a b', 'nginx:-tag', 'repo/'])('image %p is not', (image) => {
-    expect(imageReferenceProblem(image)).toBeDefined();
-  });
+  test.each(['', ' ', 'Dak4dotnet/sleep', 'nginx:', 'nginx::1', 'a b', 'nginx:-tag', 'repo/'])(
+    'image %p is not',
+    (image) => {
+      expect(imageReferenceProblem(image)).toBeDefined();
+    },
+  );
 });
 
 describe('label selectors', () => {

@@ -1,13 +1,20 @@
 import { App, Chart } from 'cdk8s';
+import { selectorMatches } from '../checker/label-selector';
 import {
-  HOMEPAGE_IMAGE, HOMEPAGE_NAME, HOMEPAGE_POD_LABELS, HTTP_PORT, LINUX_NODE_SELECTOR, MAX_REPLICAS, SLEEP_IMAGE,
-  SLEEP_NAME, SLEEP_POD_LABELS,
+  HOMEPAGE_IMAGE,
+  HOMEPAGE_NAME,
+  HOMEPAGE_POD_LABELS,
+  HTTP_PORT,
+  LINUX_NODE_SELECTOR,
+  MAX_REPLICAS,
+  SLEEP_IMAGE,
+  SLEEP_NAME,
+  SLEEP_POD_LABELS,
 } from '../lib/constants';
 import { HomepageDeployment } from '../lib/homepage-deployment';
 import { HomepageService } from '../lib/homepage-service';
-import { selectorMatches } from '../lib/label-selector';
 import { SleepDeployment } from '../lib/sleep-deployment';
-import { K8sObject, objectsOf, renderWorkshop, theObject } from './support';
+import { type K8sObject, objectsOf, renderWorkshop, theObject } from './support';
 
 const objects = objectsOf();
 const homepage = theObject(objects, 'Deployment', HOMEPAGE_NAME);
@@ -66,11 +73,13 @@ describe('label wiring', () => {
   test('the Service targetPort resolves to a container port of every Pod it selects', () => {
     const [port] = service.spec.ports;
     const selected = deployments.filter((d) => selectorMatches(service.spec.selector, podLabels(d)));
+    // A Service that selects nothing would pass the loop below vacuously.
     expect(selected.map((d) => d.metadata.name)).toEqual([HOMEPAGE_NAME]);
     for (const deployment of selected) {
       const containerPorts = podSpec(deployment).containers.flatMap((c: K8sObject) => c.ports ?? []);
-      const target = containerPorts.find((p: K8sObject) =>
-        (typeof port.targetPort === 'number' ? p.containerPort : p.name) === port.targetPort);
+      const target = containerPorts.find(
+        (p: K8sObject) => (typeof port.targetPort === 'number' ? p.containerPort : p.name) === port.targetPort,
+      );
       expect(target).toEqual({ containerPort: 80, name: 'http' });
     }
   });
@@ -78,8 +87,10 @@ describe('label wiring', () => {
   test('the Service follows the Deployment it fronts: other Pod labels move its selector too', () => {
     const relabelled = objectsOf({ homepage: { podLabels: { app: 'web', tier: 'front' } } });
     expect(theObject(relabelled, 'Service', HOMEPAGE_NAME).spec.selector).toEqual({ app: 'web', tier: 'front' });
-    expect(theObject(relabelled, 'Deployment', HOMEPAGE_NAME).spec.template.metadata.labels)
-      .toEqual({ app: 'web', tier: 'front' });
+    expect(theObject(relabelled, 'Deployment', HOMEPAGE_NAME).spec.template.metadata.labels).toEqual({
+      app: 'web',
+      tier: 'front',
+    });
   });
 
   test('changing a label constant changes every dependent label and selector together', () => {
@@ -134,8 +145,12 @@ describe('the workshop facts', () => {
   });
 
   test('the constants hold the workshop values', () => {
-    expect([HOMEPAGE_IMAGE, SLEEP_IMAGE, HTTP_PORT, SLEEP_POD_LABELS]).toEqual(
-      ['dak4dotnet/homepage-nginx:linux', 'dak4dotnet/sleep', { name: 'http', number: 80 }, { app: 'sleep' }]);
+    expect([HOMEPAGE_IMAGE, SLEEP_IMAGE, HTTP_PORT, SLEEP_POD_LABELS]).toEqual([
+      'dak4dotnet/homepage-nginx:linux',
+      'dak4dotnet/sleep',
+      { name: 'http', number: 80 },
+      { app: 'sleep' },
+    ]);
   });
 });
 
@@ -155,21 +170,29 @@ describe('replicas', () => {
     const changed = after.filter((m, i) => m.yaml !== before[i].yaml).map((m) => m.file);
     expect(changed).toEqual(['homepage-pod.yml']);
     const beforeLines = before[0].yaml.split('\n');
-    const differing = after[0].yaml.split('\n')
+    const differing = after[0].yaml
+      .split('\n')
       .map((line, i) => [beforeLines[i], line])
       .filter(([was, is]) => was !== is);
     expect(differing).toEqual([['  replicas: 1', '  replicas: 3']]);
   });
 
   test.each([
-    [-1, '-1'], [1.5, '1.5'], [NaN, 'NaN'], [Infinity, 'Infinity'], [-Infinity, '-Infinity'], [MAX_REPLICAS + 1, '21'],
+    [-1, '-1'],
+    [1.5, '1.5'],
+    [NaN, 'NaN'],
+    [Infinity, 'Infinity'],
+    [-Infinity, '-Infinity'],
+    [MAX_REPLICAS + 1, '21'],
   ])('homepage replicas %p are refused, naming the construct and the value', (replicas, shown) => {
     expect(() => renderWorkshop({ homepage: { replicas } })).toThrow(
-      `HomepageDeployment 'homepage-pod/homepage': prop 'replicas' must be a whole number from 0 to ${MAX_REPLICAS}, got ${shown}`);
+      `HomepageDeployment 'homepage-pod/homepage': prop 'replicas' must be a whole number from 0 to ${MAX_REPLICAS}, got ${shown}`,
+    );
   });
 
   test('sleep replicas are checked too', () => {
     expect(() => renderWorkshop({ sleep: { replicas: -2 } })).toThrow(
-      /^SleepDeployment 'sleep\/sleep': prop 'replicas' .* got -2$/);
+      /^SleepDeployment 'sleep\/sleep': prop 'replicas' .* got -2$/,
+    );
   });
 });

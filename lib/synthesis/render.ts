@@ -1,52 +1,37 @@
-import { ApiObject, App, Chart, DependencyGraph, Yaml } from 'cdk8s';
-import { MANIFEST_EXTENSION } from '../constants';
+import { type App, Yaml } from 'cdk8s';
+import type { JsonObject } from '../../checker/manifest-model';
 
 /** One synthesized manifest file: the chart it came from, its API objects and their YAML. */
 export interface RenderedManifest {
-  /** File name, the chart's id plus the manifest extension. */
+  /** File name: the chart's id plus the app's `outputFileExtension`. */
   readonly file: string;
   /** The chart's API objects in dependency order, as plain JSON. */
-  readonly objects: readonly Record<string, any>[];
+  readonly objects: readonly JsonObject[];
   /** The YAML text of the file: `objects` as documents separated by `---`. */
   readonly yaml: string;
 }
 
 /**
- * Renders every chart of the app, one manifest per chart, in the order and
- * with the bytes `App.synth()` would write.
+ * Renders every chart of the app in memory, one manifest per chart, with the
+ * bytes `App.synth()` writes: `Chart.toJson()` and `Yaml.stringify()` are the
+ * calls it makes. Rendering in memory lets synthesis validate everything
+ * before a single byte reaches the output folder.
  *
- * Stock `Chart.toJson()` resolves dependencies and validates the whole app on
- * every call, which makes `App.synth()` quadratic in the number of charts. The
- * first chart's `toJson()` does that app-wide work once; the other charts are
- * rendered from their own API objects only.
+ * The file name is the chart's id, which is what `App.synth()` names a chart
+ * that sits directly on the app.
  */
 export function renderCharts(app: App): RenderedManifest[] {
-  const charts = app.charts;
-  const [first, ...rest] = charts;
-  if (!first) {
-    return [];
-  }
-  const manifests = [
-    toManifest(first, first.toJson()),
-    ...rest.map((chart) => toManifest(chart, apiObjectsOf(chart).map((apiObject) => apiObject.toJson()))),
-  ];
   const seen = new Map<string, string>();
-  for (const [index, manifest] of manifests.entries()) {
-    const path = charts[index].node.path;
-    const earlier = seen.get(manifest.file);
+  return app.charts.map((chart) => {
+    const file = `${chart.node.id}${app.outputFileExtension}`;
+    const earlier = seen.get(file);
     if (earlier !== undefined) {
-      throw new Error(`Charts '${earlier}' and '${path}' would both be written to ${manifest.file}: give them different ids`);
+      throw new Error(
+        `Charts '${earlier}' and '${chart.node.path}' would both be written to ${file}: give them different ids`,
+      );
     }
-    seen.set(manifest.file, path);
-  }
-  return manifests;
-}
-
-function apiObjectsOf(chart: Chart): ApiObject[] {
-  return new DependencyGraph(chart.node).topology()
-    .filter((node): node is ApiObject => node instanceof ApiObject && Chart.of(node) === chart);
-}
-
-function toManifest(chart: Chart, objects: Record<string, any>[]): RenderedManifest {
-  return { file: `${chart.node.id}${MANIFEST_EXTENSION}`, objects, yaml: Yaml.stringify(...objects) };
+    seen.set(file, chart.node.path);
+    const objects: JsonObject[] = chart.toJson();
+    return { file, objects, yaml: Yaml.stringify(...objects) };
+  });
 }

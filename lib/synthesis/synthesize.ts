@@ -1,24 +1,33 @@
-import * as fs from 'fs';
-import * as path from 'path';
-import { App } from 'cdk8s';
-import { WALKTHROUGH_DOCUMENT } from '../constants';
-import { formatFinding } from '../validation/findings';
-import { assertValid, validateManifests, Walkthrough } from '../validation/validate';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { App } from 'cdk8s';
+import { formatFinding } from '../../checker/findings';
+import { assertValid, type Lesson, validateManifests } from '../../checker/validate';
+import { MAX_REPLICAS } from '../constants';
 import { publishManifests } from './publish';
 import { renderCharts } from './render';
+
+/**
+ * Environment variable naming the folder to publish into when it is not the
+ * app's outdir. `cdk8s synth` removes its output folder (the app's outdir,
+ * `$CDK8S_OUTDIR`) before it runs the app, so cdk8s.yaml points the CLI at a
+ * scratch folder and names the real output folder here.
+ */
+export const PUBLISH_DIR_VARIABLE = 'SYNTH_PUBLISH_DIR';
 
 /** Options of `synthesize`. */
 export interface SynthesizeOptions {
   /**
-   * Folder that receives the manifests; it ends up holding exactly them.
-   * @default - the app's outdir: `$CDK8S_OUTDIR` when `cdk8s synth` runs the app, else `dist`
+   * Folder the manifests are published into; it ends up holding exactly them.
+   * It must be missing, empty or hold only `.yml`/`.yaml` manifests.
+   * @default - `$SYNTH_PUBLISH_DIR` when set, else the app's outdir (`$CDK8S_OUTDIR`, else `dist`)
    */
   readonly outdir?: string;
   /**
-   * Markdown walkthrough whose kubectl commands must work on the manifests.
-   * @default - README.md of the working directory, when there is one
+   * Markdown lesson whose kubectl commands must work on the manifests.
+   * @default - none: no lesson is checked
    */
-  readonly walkthroughFile?: string;
+  readonly lessonFile?: string;
   /**
    * Prints each file written, and any warning.
    * @default console.log
@@ -26,29 +35,56 @@ export interface SynthesizeOptions {
   readonly log?: (line: string) => void;
 }
 
-function readWalkthrough(file: string | undefined): Walkthrough | undefined {
-  const chosen = file ?? (fs.existsSync(WALKTHROUGH_DOCUMENT) ? WALKTHROUGH_DOCUMENT : undefined);
-  return chosen === undefined ? undefined : { name: chosen, markdown: fs.readFileSync(chosen, 'utf8') };
-}
-
 /**
- * Synthesizes every chart of the app into one `.yml` file each, validates
- * them with every rule of `npm run validate`, and only then replaces the
- * output folder with them. On any error the folder is left as it was and
- * the error, listing every problem found, is thrown.
+ * Synthesizes every chart of the app into one file each (named by chart id
+ * and the app's `outputFileExtension`), validates them with every rule of
+ * `npm run validate`, and only then publishes them into the output folder
+ * (see `publishManifests` for how that stays safe when interrupted). On any
+ * error the folder is left as it was and the error, listing every problem
+ * found, is thrown.
+ *
+ * When `$SYNTH_PUBLISH_DIR` names a folder other than the app's outdir (as
+ * under `cdk8s synth`), the app's outdir receives the same files, so that the
+ * CLI finds its output folder.
  *
  * @returns the paths written
  */
 export function synthesize(app: App, options: SynthesizeOptions = {}): string[] {
-  const outdir = options.outdir ?? app.outdir;
+  const publishDir = process.env[PUBLISH_DIR_VARIABLE] || undefined;
+  const outdir = options.outdir ?? publishDir ?? app.outdir;
   const log = options.log ?? console.log;
-  const walkthrough = readWalkthrough(options.walkthroughFile);
+  const lesson = readLesson(options.lessonFile);
   const manifests = renderCharts(app);
-  const shownDir = path.relative(process.cwd(), path.resolve(outdir)) || '.';
-  const docs = manifests.flatMap((m) => m.objects.map((object, index) => ({ file: path.join(shownDir, m.file), index, object })));
-  const warnings = assertValid(validateManifests(docs, walkthrough));
+  const shownDir = shown(outdir);
+  const docs = manifests.flatMap((m) =>
+    m.objects.map((object, index) => ({ file: path.join(shownDir, m.file), index, object })),
+  );
+  const warnings = assertValid(validateManifests(docs, { lesson, replicas: { min: 0, max: MAX_REPLICAS } }));
   const written = publishManifests(outdir, manifests);
-  warnings.forEach((w) => log(formatFinding(w)));
-  written.forEach((file) => log(path.relative(process.cwd(), path.resolve(file))));
+  if (options.outdir === undefined && publishDir !== undefined && path.resolve(app.outdir) !== path.resolve(outdir)) {
+    publishManifests(app.outdir, manifests);
+  }
+  for (const warning of warnings) {
+    log(formatFinding(warning));
+  }
+  for (const file of written) {
+    log(shown(file));
+  }
   return written;
+}
+
+function readLesson(file: string | undefined): Lesson | undefined {
+  if (file === undefined) {
+    return undefined;
+  }
+  try {
+    return { name: shown(file), markdown: fs.readFileSync(file, 'utf8') };
+  } catch (error) {
+    throw new Error(`cannot read the lesson ${shown(file)}: ${(error as Error).message}`);
+  }
+}
+
+/** A path as the user would type it from the working directory. */
+function shown(file: string): string {
+  return path.relative(process.cwd(), path.resolve(file)) || '.';
 }

@@ -82,3 +82,29 @@ export function imageReferenceProblem(value: unknown): string | undefined {
   }
   return undefined;
 }
+
+/** An inclusive range of whole numbers. */
+export interface WholeNumberRange {
+  readonly min: number;
+  readonly max: number;
+}
+
+/**
+ * What the API server accepts for `replicas`: a non-negative 32-bit integer.
+ * A caller narrows it to what its clusters can hold.
+ */
+export const API_REPLICAS_RANGE: WholeNumberRange = { min: 0, max: 2 ** 31 - 1 };
+
+/** A replica count within a range. */
+export function replicasProblem(value: unknown, range: WholeNumberRange = API_REPLICAS_RANGE): string | undefined {
+  if (
+    typeof value !== 'number' ||
+    !Number.isInteger(value) ||
+    Object.is(value, -0) ||
+    value < range.min ||
+    value > range.max
+  ) {
+    return `must be a whole number from ${range.min} to ${range.max}`;
+  }
+  return undefined;
+}

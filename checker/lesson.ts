@@ -1,21 +1,21 @@
-import { Labels } from '../constants';
-import { formatSelector, selectorMatches } from '../label-selector';
-import { K8sObject, ManifestDocument, podTemplateOf, portAnswers } from '../manifest-model';
-import { Finding } from './findings';
+import type { Finding } from './findings';
+import { formatSelector, selectorMatches } from './label-selector';
+import { type Labels, type PodTemplate, portAnswers } from './manifest-model';
+import type { ServiceWiring } from './wiring';
 
 /** A kubectl command found in a document, with its line. */
-export interface WalkthroughCommand {
+export interface LessonCommand {
   /** `README.md:42`: the document and the line of the command. */
   readonly where: string;
   readonly text: string;
 }
 
 /**
- * The kubectl commands of a Markdown walkthrough: every line of a fenced code
+ * The kubectl commands of a Markdown lesson: every line of a fenced code
  * block that starts with `kubectl` (optionally after a `$ ` prompt).
  */
-export function extractKubectlCommands(markdown: string, documentName: string): WalkthroughCommand[] {
-  const commands: WalkthroughCommand[] = [];
+export function extractKubectlCommands(markdown: string, documentName: string): LessonCommand[] {
+  const commands: LessonCommand[] = [];
   let inFence = false;
   markdown.split('\n').forEach((line, index) => {
     const trimmed = line.trim();
@@ -32,47 +32,70 @@ export function extractKubectlCommands(markdown: string, documentName: string): 
 }
 
 const KIND_ALIASES: Record<string, string> = {
-  deployment: 'Deployment', deployments: 'Deployment', deploy: 'Deployment',
-  service: 'Service', services: 'Service', svc: 'Service',
-  endpoints: 'Service', ep: 'Service',
+  deployment: 'Deployment',
+  deployments: 'Deployment',
+  deploy: 'Deployment',
+  service: 'Service',
+  services: 'Service',
+  svc: 'Service',
+  endpoints: 'Service',
+  ep: 'Service',
 };
 
-class ManifestIndex {
-  constructor(private readonly docs: readonly ManifestDocument[]) {}
+/** What the cross-object rules keep of a manifest set: Pod templates, Services, Deployments. */
+export interface CrossObjectView {
+  /** Every Pod template, of workloads and Pods, in the order of the set. */
+  readonly templates: readonly PodTemplate[];
+  readonly services: readonly ServiceWiring[];
+  readonly deployments: ReadonlyArray<{ readonly name: string | undefined; readonly template: PodTemplate }>;
+  /** The files the objects came from, as findings name them. */
+  readonly files: ReadonlySet<string>;
+}
 
-  find(kind: string, name: string): K8sObject | undefined {
-    return this.docs.find((d) => d.object.kind === kind && d.object.metadata?.name === name)?.object;
+const baseName = (file: string) => file.slice(file.lastIndexOf('/') + 1).replace(/:\d+$/, '');
+
+class ManifestIndex {
+  constructor(private readonly view: CrossObjectView) {}
+
+  private named(kind: string): Array<{ name: string | undefined }> {
+    return kind === 'Service' ? [...this.view.services] : kind === 'Deployment' ? [...this.view.deployments] : [];
+  }
+
+  has(kind: string, name: string): boolean {
+    return this.named(kind).some((object) => object.name === name);
   }
 
   names(kind: string): string {
-    const names = this.docs.filter((d) => d.object.kind === kind).map((d) => d.object.metadata?.name);
+    const names = this.named(kind).map((object) => object.name);
     return names.length ? names.join(', ') : 'none';
   }
 
-  templateLabels(): Labels[] {
-    return this.docs.map(podTemplateOf).filter((t) => t !== undefined).map((t) => t!.labels);
+  service(name: string): ServiceWiring | undefined {
+    return this.view.services.find((service) => service.name === name);
   }
 
   /**
    * Whether a `-f` argument names a file of the set, or a folder. Files are matched by name only:
-   * the walkthrough names them where the learner keeps them (`dist/`), wherever the set was read.
+   * the lesson names them where the learner keeps them (`dist/`), wherever the set was read.
    */
   hasFile(file: string): boolean {
-    return !/\.(ya?ml|json)$/.test(file) || this.docs.some((d) => baseName(d.file) === baseName(file));
+    return !/\.(ya?ml|json)$/.test(file) || [...this.view.files].some((shown) => baseName(shown) === baseName(file));
   }
 
   files(): string {
-    return [...new Set(this.docs.map((d) => baseName(d.file)))].join(', ') || 'none';
+    return [...new Set([...this.view.files].map(baseName))].join(', ') || 'none';
   }
 
-  containerPortsOf(deployment: K8sObject) {
-    return podTemplateOf({ file: '', index: 0, object: deployment })?.containerPorts ?? [];
+  templateLabels(): Labels[] {
+    return this.view.templates.map((t) => t.labels);
+  }
+
+  containerPortsOf(deploymentName: string) {
+    return this.view.deployments.find((d) => d.name === deploymentName)?.template.containerPorts ?? [];
   }
 }
 
 type Problem = { token: string; message: string };
-
-const baseName = (file: string) => file.slice(file.lastIndexOf('/') + 1).replace(/:\d+$/, '');
 
 function parseEqualitySelector(text: string): Labels | undefined {
   const pairs = text.split(',').map((pair) => /^([^=!]+)==?([^=]*)$/.exec(pair));
@@ -111,7 +134,11 @@ function namedObjects(tokens: readonly string[]): Array<{ token: string; kind: s
     return kind ? [{ token, kind, name: match![2] }] : [];
   });
   const verb = tokens[1];
-  if (['get', 'describe', 'delete'].includes(verb) && KIND_ALIASES[tokens[2]] && /^[a-z0-9.-]+$/.test(tokens[3] ?? '')) {
+  if (
+    ['get', 'describe', 'delete'].includes(verb) &&
+    KIND_ALIASES[tokens[2]] &&
+    /^[a-z0-9.-]+$/.test(tokens[3] ?? '')
+  ) {
     named.push({ token: `${tokens[2]} ${tokens[3]}`, kind: KIND_ALIASES[tokens[2]], name: tokens[3] });
   }
   return named;
@@ -121,9 +148,13 @@ function checkCommand(tokens: readonly string[], index: ManifestIndex): Problem[
   const problems: Problem[] = [];
   const named = namedObjects(tokens);
   for (const { token, kind, name } of named) {
-    if (!index.find(kind, name)) {
-      const what = token.startsWith('endpoints') || token.startsWith('ep') ? 'endpoints are named after a Service, and' : '';
-      problems.push({ token, message: `${what} there is no ${kind} named ${JSON.stringify(name)} (${kind}s: ${index.names(kind)})`.trim() });
+    if (!index.has(kind, name)) {
+      const what =
+        token.startsWith('endpoints') || token.startsWith('ep') ? 'endpoints are named after a Service, and' : '';
+      problems.push({
+        token,
+        message: `${what} there is no ${kind} named ${JSON.stringify(name)} (${kind}s: ${index.names(kind)})`.trim(),
+      });
     }
   }
   for (const text of selectorOptions(tokens)) {
@@ -131,15 +162,28 @@ function checkCommand(tokens: readonly string[], index: ManifestIndex): Problem[
     if (!selector) {
       problems.push({ token: text, message: 'is not an equality selector of the form key=value,key=value' });
     } else if (!index.templateLabels().some((labels) => selectorMatches(selector, labels))) {
-      problems.push({ token: text, message: `matches the labels of no Pod template (${index.templateLabels().map((l) => formatSelector(l)).join('; ')})` });
+      problems.push({
+        token: text,
+        message: `matches the labels of no Pod template (${index
+          .templateLabels()
+          .map((l) => formatSelector(l))
+          .join('; ')})`,
+      });
     }
   }
   if (tokens[1] === 'port-forward') {
     const target = named.find((n) => n.kind === 'Deployment');
     const remote = tokens.map((t) => /^\d*:(\d+)$/.exec(t)).find(Boolean);
-    const deployment = target && index.find('Deployment', target.name);
-    if (deployment && remote && !index.containerPortsOf(deployment).some((p) => portAnswers(p, Number(remote[1])))) {
-      problems.push({ token: remote[0], message: `port ${remote[1]} is not a container port of Deployment/${target!.name}` });
+    if (
+      target &&
+      index.has('Deployment', target.name) &&
+      remote &&
+      !index.containerPortsOf(target.name).some((p) => portAnswers(p, Number(remote[1])))
+    ) {
+      problems.push({
+        token: remote[0],
+        message: `port ${remote[1]} is not a container port of Deployment/${target!.name}`,
+      });
     }
   }
   for (const file of manifestFileOptions(tokens)) {
@@ -152,8 +196,11 @@ function checkCommand(tokens: readonly string[], index: ManifestIndex): Problem[
   const lookup = lookupAt >= 0 ? inContainer[lookupAt + 1] : undefined;
   if (lookup) {
     const name = lookup.split('.')[0];
-    if (!index.find('Service', name)) {
-      problems.push({ token: lookup, message: `resolves only through a Service named ${JSON.stringify(name)}, and there is none (Services: ${index.names('Service')})` });
+    if (!index.has('Service', name)) {
+      problems.push({
+        token: lookup,
+        message: `resolves only through a Service named ${JSON.stringify(name)}, and there is none (Services: ${index.names('Service')})`,
+      });
     }
   }
   for (const token of inContainer) {
@@ -162,10 +209,13 @@ function checkCommand(tokens: readonly string[], index: ManifestIndex): Problem[
       continue;
     }
     const port = Number(url[2] ?? (token.startsWith('https') ? 443 : 80));
-    const service = index.find('Service', url[1]);
+    const service = index.service(url[1]);
     if (!service) {
-      problems.push({ token, message: `needs a Service named ${JSON.stringify(url[1])}, and there is none (Services: ${index.names('Service')})` });
-    } else if (!(service.spec?.ports ?? []).some((p: K8sObject) => p?.port === port)) {
+      problems.push({
+        token,
+        message: `needs a Service named ${JSON.stringify(url[1])}, and there is none (Services: ${index.names('Service')})`,
+      });
+    } else if (!service.ports.some((p) => p.port === port)) {
       problems.push({ token, message: `needs Service/${url[1]} to listen on port ${port}` });
     }
   }
@@ -178,21 +228,28 @@ function checkCommand(tokens: readonly string[], index: ManifestIndex): Problem[
  * same command unquoted. Quotes are dropped; nothing else of the shell's syntax matters here.
  */
 function shellWords(text: string): string[] {
-  return text.split(/\s+/).map((word) => word.replace(/^['"]|['"]$/g, '')).filter((word) => word !== '');
+  return text
+    .split(/\s+/)
+    .map((word) => word.replace(/^['"]|['"]$/g, ''))
+    .filter((word) => word !== '');
 }
 
 /**
- * The lesson rule: every kubectl command of the walkthrough names objects,
+ * The lesson rule: every kubectl command of the lesson names objects,
  * labels and ports that exist in the manifest set.
  */
-export function checkWalkthrough(commands: readonly WalkthroughCommand[], docs: readonly ManifestDocument[]): Finding[] {
-  const index = new ManifestIndex(docs);
-  return commands.flatMap((command) => checkCommand(shellWords(command.text), index).map((problem): Finding => ({
-    rule: 'lesson',
-    severity: 'error',
-    file: command.where,
-    object: command.text,
-    path: problem.token,
-    message: problem.message,
-  })));
+export function checkLesson(commands: readonly LessonCommand[], view: CrossObjectView): Finding[] {
+  const index = new ManifestIndex(view);
+  return commands.flatMap((command) =>
+    checkCommand(shellWords(command.text), index).map(
+      (problem): Finding => ({
+        rule: 'lesson',
+        severity: 'error',
+        file: command.where,
+        object: command.text,
+        path: problem.token,
+        message: problem.message,
+      }),
+    ),
+  );
 }

@@ -1,0 +1,135 @@
+/**
+ * Manifests as typed JSON: what a caller renders in memory, what the checker
+ * reads from disk. The rules read objects only through the accessors below,
+ * so a field of an unexpected type is seen as absent instead of crashing a rule.
+ */
+
+/** Any value a JSON or YAML manifest can hold once parsed. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | JsonObject;
+
+/** A JSON mapping. `undefined` is allowed so that objects built in code (optional props) fit too. */
+export interface JsonObject {
+  readonly [key: string]: JsonValue | undefined;
+}
+
+/** A set of Kubernetes labels, or an equality selector. */
+export type Labels = Readonly<Record<string, string>>;
+
+/** One object of a manifest file, with where it came from. */
+export interface ManifestDocument {
+  /** The file, as the user named it (relative to the working directory where possible). */
+  readonly file: string;
+  /** Position of the document in its file, from 0. */
+  readonly index: number;
+  readonly object: JsonObject;
+}
+
+/** The value as a mapping, or undefined for anything else (null, arrays, scalars). */
+export function plainObject(value: unknown): JsonObject | undefined {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as JsonObject) : undefined;
+}
+
+/** The value as an array, or an empty one for anything else. */
+export function arrayOf(value: unknown): readonly JsonValue[] {
+  return Array.isArray(value) ? value : [];
+}
+
+// The rules ask for a handful of paths, once per object each: split each path once.
+const pathKeys = new Map<string, readonly string[]>();
+
+/** The value at a dotted path (`spec.template.metadata`), or undefined when any step is missing. */
+export function valueAt(object: JsonObject | undefined, path: string): JsonValue | undefined {
+  let keys = pathKeys.get(path);
+  if (keys === undefined) {
+    keys = path.split('.');
+    pathKeys.set(path, keys);
+  }
+  let node: JsonValue | undefined = object;
+  for (const key of keys) {
+    node = plainObject(node)?.[key];
+  }
+  return node;
+}
+
+/** The string at a dotted path, or undefined when it is absent or not a string. */
+export function stringAt(object: JsonObject | undefined, path: string): string | undefined {
+  const value = valueAt(object, path);
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** The string-valued entries of a mapping: labels, selectors. */
+export function labelsOf(value: unknown): Labels {
+  const entries = Object.entries(plainObject(value) ?? {}).filter(([, v]) => typeof v === 'string');
+  return Object.fromEntries(entries) as Labels;
+}
+
+/** `Kind/name` of an object, with placeholders for what is missing. */
+export function objectRef(object: JsonObject | undefined): string {
+  const kind = object?.kind;
+  const name = plainObject(object?.metadata)?.name;
+  return `${kind ?? '<no kind>'}/${name ?? '<no name>'}`;
+}
+
+/** A container port as the wiring rules see it. */
+export interface ContainerPort {
+  readonly containerPort?: number;
+  readonly name?: string;
+}
+
+/** The Pods a workload creates, as its Pod template describes them. */
+export interface PodTemplate {
+  /** `Kind/name` of the workload (or Pod). */
+  readonly owner: string;
+  /** Path of the template within its object, e.g. `spec.template`; empty for a Pod. */
+  readonly path: string;
+  readonly labels: Labels;
+  readonly containerPorts: readonly ContainerPort[];
+}
+
+const TEMPLATE_KINDS = new Set([
+  'Deployment',
+  'ReplicaSet',
+  'StatefulSet',
+  'DaemonSet',
+  'Job',
+  'ReplicationController',
+]);
+
+/** Whether objects of this kind carry a Pod template (or are a Pod). */
+export function hasPodTemplate(kind: unknown): boolean {
+  return kind === 'Pod' || TEMPLATE_KINDS.has(kind as string);
+}
+
+/** The Pod template of a workload or the Pod itself; undefined for other kinds. */
+export function podTemplateOf(object: JsonObject): PodTemplate | undefined {
+  if (!hasPodTemplate(object.kind)) {
+    return undefined;
+  }
+  const path = object.kind === 'Pod' ? '' : 'spec.template';
+  const template = path === '' ? object : plainObject(valueAt(object, path));
+  const containerPorts = arrayOf(valueAt(template, 'spec.containers')).flatMap((container) =>
+    arrayOf(plainObject(container)?.ports).flatMap((port): ContainerPort[] => {
+      const fields = plainObject(port);
+      if (!fields) {
+        return [];
+      }
+      return [
+        {
+          ...(typeof fields.containerPort === 'number' ? { containerPort: fields.containerPort } : {}),
+          ...(typeof fields.name === 'string' ? { name: fields.name } : {}),
+        },
+      ];
+    }),
+  );
+  return { owner: objectRef(object), path, labels: labelsOf(valueAt(template, 'metadata.labels')), containerPorts };
+}
+
+/** All Pod templates of a set of documents. */
+export function podTemplatesOf(docs: readonly ManifestDocument[]): PodTemplate[] {
+  return docs.map((doc) => podTemplateOf(doc.object)).filter((t): t is PodTemplate => t !== undefined);
+}
+
+/** Whether a container port answers to a Service's targetPort, given by number or by name. */
+export function portAnswers(port: ContainerPort, targetPort: unknown): boolean {
+  return typeof targetPort === 'number' ? port.containerPort === targetPort : port.name === targetPort;
+}

@@ -1,0 +1,84 @@
+import { childPath, type Finding, findingAt } from './findings';
+import { type JsonObject, type ManifestDocument, plainObject, valueAt } from './manifest-model';
+import { dns1035LabelProblem, dns1123SubdomainProblem, labelKeyProblem, labelValueProblem } from './syntax';
+
+// Services' names become DNS labels; every other kind here takes a DNS-1123 subdomain.
+const nameRule = (kind: unknown) => (kind === 'Service' ? dns1035LabelProblem : dns1123SubdomainProblem);
+
+/** The object's name: present and in the syntax the API server accepts for its kind. */
+export function checkObjectName(doc: ManifestDocument): Finding[] {
+  const name = valueAt(doc.object, 'metadata.name');
+  if (typeof name !== 'string' || name === '') {
+    return [findingAt(doc, 'names', 'metadata.name', 'is required')];
+  }
+  const problem = nameRule(doc.object.kind)(name);
+  return problem ? [findingAt(doc, 'names', 'metadata.name', `${JSON.stringify(name)} ${problem}`)] : [];
+}
+
+const LABEL_MAP_PATHS = ['metadata.labels', 'spec.template.metadata.labels', 'spec.selector.matchLabels'];
+
+/** Where an object carries labels or equality selectors, as field paths. */
+function labelMaps(object: JsonObject): Array<[string, JsonObject]> {
+  const paths = object.kind === 'Service' ? [...LABEL_MAP_PATHS, 'spec.selector'] : LABEL_MAP_PATHS;
+  return paths.flatMap((path): Array<[string, JsonObject]> => {
+    const labels = plainObject(valueAt(object, path));
+    return labels ? [[path, labels]] : [];
+  });
+}
+
+/** Label and selector keys and values of the object, in the syntax Kubernetes accepts. */
+export function checkLabelSyntax(doc: ManifestDocument): Finding[] {
+  return labelMaps(doc.object).flatMap(([path, labels]) =>
+    Object.entries(labels).flatMap(([key, value]) => {
+      const keyProblem = labelKeyProblem(key);
+      if (keyProblem) {
+        return [findingAt(doc, 'labels', childPath(path, key), `label key ${JSON.stringify(key)}: ${keyProblem}`)];
+      }
+      const valueProblem = labelValueProblem(value);
+      return valueProblem
+        ? [findingAt(doc, 'labels', childPath(path, key), `label value ${JSON.stringify(value)} ${valueProblem}`)]
+        : [];
+    }),
+  );
+}
+
+/** What the duplicate rule reads of an object. */
+export interface ObjectIdentity {
+  readonly file: string;
+  readonly index: number;
+  readonly kind: unknown;
+  readonly name: string | undefined;
+  readonly namespace: string | undefined;
+}
+
+/**
+ * No two objects of one kind share a name (in one namespace). Keeps one short
+ * key per object, which is all the duplicate rule needs from a stream.
+ */
+export class DuplicateNames {
+  // A dictionary rather than a Map: property names are copied into V8's string table, while a
+  // Map key made from a parsed name would keep the whole text the name was read from alive.
+  private readonly firstSeen: Record<string, { readonly file: string; readonly index: number }> = Object.create(null);
+
+  /** The finding when an object of this kind and name came before. */
+  check(object: ObjectIdentity): Finding[] {
+    const { kind, name } = object;
+    if (name === undefined) {
+      return [];
+    }
+    const key = `${kind}|${object.namespace ?? ''}|${name}`;
+    const first = this.firstSeen[key];
+    if (!first) {
+      this.firstSeen[key] = { file: object.file, index: object.index };
+      return [];
+    }
+    return [
+      findingAt(
+        { file: object.file, object: `${kind ?? '<no kind>'}/${name}` },
+        'duplicate',
+        'metadata.name',
+        `${kind}/${name} is already defined in ${first.file} (document ${first.index + 1}); kubectl apply would keep only one`,
+      ),
+    ];
+  }
+}

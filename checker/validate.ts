@@ -1,0 +1,273 @@
+import { type Finding, findingAt, formatFinding, plural } from './findings';
+import { type CrossObjectView, checkLesson, extractKubectlCommands } from './lesson';
+import {
+  arrayOf,
+  type JsonObject,
+  type JsonValue,
+  type ManifestDocument,
+  type PodTemplate,
+  plainObject,
+  podTemplateOf,
+  stringAt,
+} from './manifest-model';
+import { checkLabelSyntax, checkObjectName, DuplicateNames } from './names';
+import { type CompiledSchema, kubernetesSchema, schemaProblems } from './schema';
+import type { WholeNumberRange } from './syntax';
+import { checkValues } from './values';
+import {
+  checkService,
+  checkWorkloadSelector,
+  describeServiceWiring,
+  type ServiceWiring,
+  serviceWiringOf,
+} from './wiring';
+
+/** A Markdown document whose kubectl commands must work on the manifests. */
+export interface Lesson {
+  /** Name shown in findings, e.g. `README.md`. */
+  readonly name: string;
+  readonly markdown: string;
+}
+
+/** What a caller tells the checker about its manifests. */
+export interface CheckOptions {
+  /**
+   * Lesson whose kubectl commands must name objects, labels and ports of the set.
+   * @default - no lesson is checked
+   */
+  readonly lesson?: Lesson;
+  /**
+   * Replica counts that workloads may ask for.
+   * @default - what the API server accepts: 0 to 2^31-1
+   */
+  readonly replicas?: WholeNumberRange;
+  /**
+   * The API schema to check objects against.
+   * @default - the Kubernetes 1.27 API (see openapi-artifact.ts)
+   */
+  readonly schema?: CompiledSchema;
+}
+
+// Findings are printed grouped by rule, in this order, whatever order the objects come in:
+// the output of a set does not depend on how it is split into files or read.
+const STAGES = [
+  'read',
+  'schema',
+  'names',
+  'labels',
+  'values',
+  'duplicate',
+  'workload-wiring',
+  'service-wiring',
+  'lesson',
+] as const;
+type Stage = (typeof STAGES)[number];
+
+/** What a check of a whole set gives: every finding, and a line per Service on what it selects. */
+export interface CheckResult {
+  readonly findings: Finding[];
+  readonly wiring: string[];
+  /** Number of objects checked, List items counted one by one. */
+  readonly objects: number;
+}
+
+/**
+ * What checking one object alone gives: its findings, and the little the
+ * cross-object rules keep of it once the object itself is dropped.
+ */
+export interface ObjectReport {
+  readonly findings: ReadonlyArray<readonly [Stage, Finding]>;
+  /** Absent for a report of findings only (an item of a List that is no object). */
+  readonly object?: {
+    readonly file: string;
+    readonly index: number;
+    readonly kind: JsonValue | undefined;
+    readonly name: string | undefined;
+    readonly namespace: string | undefined;
+    readonly template?: PodTemplate;
+    readonly service?: ServiceWiring;
+  };
+}
+
+/**
+ * A copy of what the cross-object rules keep, sharing no string with the parsed text: V8 cuts
+ * parsed strings out of the text they came from, and one kept label would keep that text, a
+ * megabyte of input, alive. Only workloads and Services are kept, a small share of most sets.
+ */
+function detached<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+// `kind: List` and typed lists such as `DeploymentList`: kubectl applies their items.
+const isList = (object: JsonObject) =>
+  typeof object.kind === 'string' && /List$/.test(object.kind) && Array.isArray(object.items);
+
+/** Checks one object (each item, for a List) against every rule that needs only it. */
+export function checkObjectAlone(
+  doc: ManifestDocument,
+  schema: CompiledSchema,
+  replicas?: WholeNumberRange,
+): ObjectReport[] {
+  if (isList(doc.object)) {
+    return arrayOf(doc.object.items).flatMap((item, index): ObjectReport[] => {
+      const object = plainObject(item);
+      return object
+        ? checkObjectAlone({ ...doc, object }, schema, replicas)
+        : [
+            {
+              findings: [
+                [
+                  'read',
+                  findingAt(
+                    doc,
+                    'yaml',
+                    `items[${index}]`,
+                    'is not a Kubernetes object (a mapping with apiVersion, kind and metadata)',
+                  ),
+                ],
+              ],
+            },
+          ];
+    });
+  }
+  const findings: Array<[Stage, Finding]> = [];
+  const add = (stage: Stage, found: readonly Finding[]) => {
+    for (const finding of found) {
+      findings.push([stage, finding]);
+    }
+  };
+  const problems = schemaProblems(doc.object, schema);
+  add(
+    'schema',
+    problems.map((problem) => findingAt(doc, 'schema', problem.path, problem.message)),
+  );
+  add('names', checkObjectName(doc));
+  add('labels', checkLabelSyntax(doc));
+  if (problems.length === 0) {
+    add('values', checkValues(doc, replicas));
+  }
+  const template = podTemplateOf(doc.object);
+  if (template) {
+    add('workload-wiring', checkWorkloadSelector(doc, template));
+  }
+  const object: ObjectReport['object'] = {
+    file: doc.file,
+    index: doc.index,
+    kind: doc.object.kind,
+    name: stringAt(doc.object, 'metadata.name'),
+    namespace: stringAt(doc.object, 'metadata.namespace'),
+    ...(template ? { template } : {}),
+    ...(doc.object.kind === 'Service' ? { service: serviceWiringOf(doc) } : {}),
+  };
+  return [{ findings, object: template || object.service ? detached(object) : object }];
+}
+
+/**
+ * Checks manifests one object at a time, keeping only what the cross-object
+ * rules need (Pod templates, Services, Deployments' names, one key per object
+ * for duplicates), so that memory does not grow with the objects' size.
+ */
+export class ManifestChecker {
+  private readonly found = new Map<Stage, Finding[]>(STAGES.map((stage) => [stage, []]));
+  private readonly duplicates = new DuplicateNames();
+  private readonly templates: PodTemplate[] = [];
+  private readonly services: ServiceWiring[] = [];
+  private readonly deployments: Array<{ name: string | undefined; template: PodTemplate }> = [];
+  private readonly files = new Set<string>();
+  /** The schema objects are checked against. */
+  readonly schema: CompiledSchema;
+  private count = 0;
+
+  constructor(private readonly options: CheckOptions = {}) {
+    this.schema = options.schema ?? kubernetesSchema();
+  }
+
+  /** Records a finding about input that could not be read as objects. */
+  addReadFinding(finding: Finding): void {
+    this.found.get('read')!.push(finding);
+  }
+
+  /** Checks one object (each item, for a List). */
+  check(doc: ManifestDocument): void {
+    for (const report of checkObjectAlone(doc, this.schema, this.options.replicas)) {
+      this.add(report);
+    }
+  }
+
+  /** Takes in the report of an object checked alone, here or in a worker; reports must come in input order. */
+  add(report: ObjectReport): void {
+    for (const [stage, finding] of report.findings) {
+      this.found.get(stage)!.push(finding);
+    }
+    const { object } = report;
+    if (!object) {
+      return;
+    }
+    this.count++;
+    this.files.add(object.file);
+    this.found.get('duplicate')!.push(...this.duplicates.check(object));
+    if (object.template) {
+      this.templates.push(object.template);
+      if (object.kind === 'Deployment') {
+        this.deployments.push({ name: object.name, template: object.template });
+      }
+    }
+    if (object.service) {
+      this.services.push(object.service);
+    }
+  }
+
+  /** The findings of the cross-object rules added to those found so far, in rule order. */
+  finish(): CheckResult {
+    const view: CrossObjectView = {
+      templates: this.templates,
+      services: this.services,
+      deployments: this.deployments,
+      files: this.files,
+    };
+    const serviceFindings = this.found.get('service-wiring')!;
+    for (const service of this.services) {
+      serviceFindings.push(...checkService(service, this.templates));
+    }
+    const { lesson } = this.options;
+    if (lesson) {
+      this.found.get('lesson')!.push(...checkLesson(extractKubectlCommands(lesson.markdown, lesson.name), view));
+    }
+    return {
+      findings: STAGES.flatMap((stage) => this.found.get(stage)!),
+      wiring: this.services
+        .map((service) => describeServiceWiring(service, this.templates))
+        .filter((line): line is string => line !== undefined),
+      objects: this.count,
+    };
+  }
+}
+
+/** Every rule over a set of manifests held in memory: schema, names, labels, values, duplicates, wiring and the lesson. */
+export function validateManifests(docs: readonly ManifestDocument[], options: CheckOptions = {}): Finding[] {
+  const checker = new ManifestChecker(options);
+  for (const doc of docs) {
+    checker.check(doc);
+  }
+  return checker.finish().findings;
+}
+
+/** Manifests that must not be published: carries every finding, errors first. */
+export class ManifestValidationError extends Error {
+  constructor(public readonly findings: readonly Finding[]) {
+    const errors = findings.filter((f) => f.severity === 'error');
+    super(
+      `${plural(errors.length, 'problem')} in the manifests:\n` +
+        findings.map((f) => `  ${formatFinding(f)}`).join('\n'),
+    );
+    this.name = 'ManifestValidationError';
+  }
+}
+
+/** Throws ManifestValidationError when any finding is an error; returns the warnings otherwise. */
+export function assertValid(findings: readonly Finding[]): Finding[] {
+  if (findings.some((f) => f.severity === 'error')) {
+    throw new ManifestValidationError(findings);
+  }
+  return [...findings];
+}

@@ -1,0 +1,43 @@
+import { type Finding, findingAt } from './findings';
+import { arrayOf, type ManifestDocument, plainObject, valueAt } from './manifest-model';
+import { API_REPLICAS_RANGE, imageReferenceProblem, replicasProblem, type WholeNumberRange } from './syntax';
+
+const REPLICATED_KINDS = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'ReplicationController']);
+const TEMPLATE_KINDS = new Set([...REPLICATED_KINDS, 'DaemonSet', 'Job']);
+
+/**
+ * The value checks construct props get, applied to any manifest: replica
+ * counts within the allowed range and image references in docker's grammar.
+ * Types are the schema's business; only well-typed values are looked at here.
+ */
+export function checkValues(doc: ManifestDocument, replicas: WholeNumberRange = API_REPLICAS_RANGE): Finding[] {
+  const { object } = doc;
+  const findings: Finding[] = [];
+  const count = valueAt(object, 'spec.replicas');
+  if (REPLICATED_KINDS.has(object.kind as string) && typeof count === 'number') {
+    const problem = replicasProblem(count, replicas);
+    if (problem) {
+      findings.push(findingAt(doc, 'values', 'spec.replicas', `${problem}, got ${count}`));
+    }
+  }
+  const podSpecPath =
+    object.kind === 'Pod' ? 'spec' : TEMPLATE_KINDS.has(object.kind as string) ? 'spec.template.spec' : undefined;
+  const podSpec = podSpecPath === undefined ? undefined : plainObject(valueAt(object, podSpecPath));
+  for (const group of ['initContainers', 'containers']) {
+    arrayOf(podSpec?.[group]).forEach((container, index) => {
+      const image = plainObject(container)?.image;
+      const problem = typeof image === 'string' ? imageReferenceProblem(image) : undefined;
+      if (problem) {
+        findings.push(
+          findingAt(
+            doc,
+            'values',
+            `${podSpecPath}.${group}[${index}].image`,
+            `${problem}, got ${JSON.stringify(image)}`,
+          ),
+        );
+      }
+    });
+  }
+  return findings;
+}

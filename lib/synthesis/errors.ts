@@ -1,0 +1,66 @@
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ManifestValidationError } from '../../checker/validate';
+import { PublishError } from './publish-error';
+
+/** Stack frames shown at most: enough to reach main.ts from a construct nested a few levels deep. */
+const MAX_FRAMES = 8;
+
+/**
+ * Describes an error that stopped the app, for a person.
+ *
+ * Errors that already name the file and field they are about (failed
+ * validation, a refused output folder) are shown by their message alone.
+ * Any other error, a TypeError inside a construct say, shows its type, its
+ * message and the frames of the stack that lie in the project's own files
+ * (not in node_modules, not in Node.js itself), with paths relative to `cwd`:
+ * the place to look first.
+ */
+export function describeAppError(error: unknown, cwd: string = process.cwd()): string {
+  if (error instanceof ManifestValidationError || error instanceof PublishError) {
+    return error.message;
+  }
+  if (!(error instanceof Error)) {
+    return `${typeof error === 'object' ? 'Thrown object' : 'Thrown value'}: ${String(error)}`;
+  }
+  const heading = `${error.name}: ${error.message}`;
+  const frames = (error.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line));
+  const ownFrames = frames.flatMap((line) => {
+    const frame = projectFrame(line, cwd);
+    return frame === undefined ? [] : [frame];
+  });
+  const shown = ownFrames.length > 0 ? ownFrames : frames.map((line) => line.trim());
+  return [heading, ...shown.slice(0, MAX_FRAMES).map((frame) => `    ${frame}`)].join('\n');
+}
+
+/**
+ * `at fn (lib/x.ts:12:5)` for a V8 stack line in a project file, else undefined.
+ * Parsed from `error.stack` because that is the only form in which Node.js
+ * applies source maps, which turn the runner's compiled lines back into .ts lines.
+ */
+function projectFrame(line: string, cwd: string): string | undefined {
+  const match = /^\s+at (?:(.*?) \()?(.+?):(\d+):(\d+)\)?$/.exec(line);
+  if (!match) {
+    return undefined;
+  }
+  const [, fn, location, row, column] = match;
+  let file = location.startsWith('file://') ? fileURLToPath(location) : location;
+  if (!path.isAbsolute(file) || file.split(path.sep).includes('node_modules')) {
+    return undefined;
+  }
+  file = path.relative(cwd, file);
+  const place = `${file}:${row}:${column}`;
+  return fn ? `at ${fn} (${place})` : `at ${place}`;
+}
+
+/**
+ * Makes an error thrown anywhere in the app, while building its constructs or
+ * while synthesizing, print as `describeAppError` says and exit with code 1.
+ * Call it first thing in the app's entry point, before the constructs are built.
+ */
+export function reportAppErrors(): void {
+  process.on('uncaughtException', (error) => {
+    process.stderr.write(`${describeAppError(error)}\n`);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,64 @@
+import * as path from 'node:path';
+import { ManifestValidationError } from '../checker/validate';
+import { describeAppError, PublishError } from '../lib/synthesis';
+import { runSynth } from './synth-process';
+
+describe('an error that stops the app keeps its place', () => {
+  test('a TypeError inside a construct prints its type, message and project frames, and exits 1', () => {
+    const run = runSynth('test/fixtures/apps/type-error.ts', '/nonexistent');
+    expect(run.status).toBe(1);
+    const [heading, ...frames] = run.stderr.trim().split('\n');
+    expect(heading).toBe("TypeError: Cannot read properties of undefined (reading 'port')");
+    expect(frames[0]).toBe(
+      `    at new BrokenService (${path.join('test', 'fixtures', 'apps', 'type-error.ts')}:15:35)`,
+    );
+    expect(
+      frames.filter((frame) => frame.endsWith(`${path.join('test', 'fixtures', 'apps', 'type-error.ts')}:21:1)`)),
+    ).toHaveLength(1);
+    expect(frames.filter((frame) => /node_modules|node:/.test(frame))).toEqual([]);
+  }, 30_000);
+
+  const fakeStack = (frames: string[]) => {
+    const error = new RangeError('out of range');
+    error.stack = ['RangeError: out of range', ...frames].join('\n');
+    return error;
+  };
+
+  test('frames outside the project are left out, paths shown relative to the working directory', () => {
+    const error = fakeStack([
+      '    at Object.check (/project/node_modules/cdk8s/lib/chart.js:10:5)',
+      '    at new Thing (/project/lib/thing.ts:7:11)',
+      '    at Module._compile (node:internal/modules/cjs/loader:1554:14)',
+      '    at file:///project/main.ts:3:1',
+    ]);
+    expect(describeAppError(error, '/project')).toBe(
+      'RangeError: out of range\n    at new Thing (lib/thing.ts:7:11)\n    at main.ts:3:1',
+    );
+  });
+
+  test('with no frame in the project, every frame is shown', () => {
+    const error = fakeStack(['    at Object.check (/project/node_modules/cdk8s/lib/chart.js:10:5)']);
+    expect(describeAppError(error, '/project')).toBe(
+      'RangeError: out of range\n    at Object.check (/project/node_modules/cdk8s/lib/chart.js:10:5)',
+    );
+  });
+
+  test('errors that locate themselves print their message alone', () => {
+    const validation = new ManifestValidationError([
+      {
+        rule: 'wiring',
+        severity: 'error',
+        file: 'dist/a.yml',
+        object: 'Service/a',
+        path: 'spec.selector',
+        message: 'selects no Pods',
+      },
+    ]);
+    expect(describeAppError(validation)).toBe(validation.message);
+    expect(describeAppError(new PublishError('refusing to publish into .'))).toBe('refusing to publish into .');
+  });
+
+  test('a thrown value that is not an Error is still named', () => {
+    expect(describeAppError('just a string')).toBe('Thrown value: just a string');
+  });
+});

@@ -1,0 +1,104 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type * as Plugins from 'cdk8s-cli/lib/plugins/validation';
+import { ManifestCheckerValidation } from '../checker/cdk8s-plugin';
+
+// Loaded as cdk8s-cli loads plugins' contexts, through its public `plugins` entry point.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { ValidationContext } = require('cdk8s-cli/plugins') as typeof Plugins;
+
+const root = path.resolve(__dirname, '..');
+
+async function runPlugin(manifests: string[]) {
+  const context = new ValidationContext(
+    manifests.map((m) => path.join(root, m)),
+    'k8s-checker',
+    '0.0.0',
+    {},
+    false,
+  );
+  const logged: string[] = [];
+  jest.spyOn(context.logger, 'log').mockImplementation((line) => {
+    logged.push(line);
+  });
+  await new ManifestCheckerValidation({ replicas: { min: 0, max: 20 } }).validate(context);
+  return { report: context.report.toJson(), logged };
+}
+
+describe('the checker as a cdk8s validation plugin', () => {
+  test("passes the project's own manifests", async () => {
+    const { report } = await runPlugin(['dist/homepage-pod.yml', 'dist/homepage-service.yml', 'dist/sleep.yml']);
+    expect(report.summary.status).toBe('success');
+    expect(report.violations).toEqual([]);
+  });
+
+  test('reports a finding as a violation named after its rule, with object, field and file', async () => {
+    const { report, logged } = await runPlugin(['test/fixtures/broken/selector-typo/homepage.yml']);
+    expect(report.summary.status).toBe('failure');
+    expect(report.violations).toEqual([
+      expect.objectContaining({
+        ruleName: 'wiring',
+        recommendation: expect.stringContaining('selects no Pods'),
+        violatingConstructs: [
+          expect.objectContaining({
+            resourceName: 'Service/homepage',
+            locations: ['spec.selector'],
+            manifestPath: path.join(root, 'test/fixtures/broken/selector-typo/homepage.yml'),
+          }),
+        ],
+      }),
+    ]);
+    expect(logged[0]).toMatch(
+      /^error: test\/fixtures\/broken\/selector-typo\/homepage\.yml: Service\/homepage: spec\.selector: \[wiring\]/,
+    );
+  });
+
+  test('applies the range the properties give', async () => {
+    const { report } = await runPlugin(['test/fixtures/broken/negative-replicas/homepage.yml']);
+    expect(report.violations.map((v) => [v.ruleName, v.recommendation])).toEqual([
+      ['values', 'must be a whole number from 0 to 20, got -3'],
+    ]);
+  });
+});
+
+describe('cdk8s synth with the plugin under validations: in cdk8s.yaml', () => {
+  test('loads it and fails on a finding', () => {
+    const app = fs.mkdtempSync(path.join(os.tmpdir(), 'checker-plugin-'));
+    try {
+      // A stand-in app that writes one broken manifest, so that only the plugin is under test.
+      fs.writeFileSync(
+        path.join(app, 'app.js'),
+        'const fs = require("fs");\n' +
+          'fs.mkdirSync(process.env.CDK8S_OUTDIR, { recursive: true });\n' +
+          `fs.copyFileSync(${JSON.stringify(path.join(root, 'test/fixtures/broken/selector-typo/homepage.yml'))}, ` +
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: the app's own source, a template literal it evaluates
+          '`${process.env.CDK8S_OUTDIR}/app.k8s.yaml`);\n',
+      );
+      fs.writeFileSync(
+        path.join(app, 'cdk8s.yaml'),
+        [
+          'language: typescript',
+          'app: node app.js',
+          'validations:',
+          `  - package: ${path.join(root, 'checker', 'cdk8s-plugin.cjs')}`,
+          '    class: ManifestCheckerValidation',
+          '    version: 0.0.0',
+          '',
+        ].join('\n'),
+      );
+      const synth = spawnSync(path.join(root, 'node_modules', '.bin', 'cdk8s'), ['synth'], {
+        cwd: app,
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(synth.status).not.toBe(0);
+      expect(synth.stdout + synth.stderr).toMatch(
+        /wiring \(1 occurrences\)[\s\S]*Resource Name: Service\/homepage[\s\S]*selects no Pods/,
+      );
+    } finally {
+      fs.rmSync(app, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
