@@ -17,7 +17,7 @@ const COREDNS = path.join(CLUSTER_DIR, 'bin', 'coredns');
 const CNI_BIN_DIR = '/usr/lib/cni';
 const READY = /^localplane: ready kubeconfig=(\S+)/;
 
-/** The node's own address, on a namespace-internal interface inside the namespace; CoreDNS answers on it too. */
+/** The node's own address, on an interface inside the namespace; CoreDNS answers on it too. */
 export const NODE_IP = '10.201.0.2';
 const NODE_NAME = 'k8s101-node';
 /** The Pods' range on the bridge (a slice of the cluster's 10.244.0.0/16). */
