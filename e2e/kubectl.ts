@@ -1,4 +1,4 @@
-import { spawnSync, SpawnSyncReturns } from 'child_process';
+import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
 
 /** How kubectl reaches the cluster under test: always explicit, never the current context. */
 export interface ClusterAccess {
@@ -8,6 +8,18 @@ export interface ClusterAccess {
   readonly context?: string;
   /** The throwaway namespace every command runs in. */
   readonly namespace: string;
+  /**
+   * A command prefix that runs kubectl inside the network namespace of the real node, whose
+   * API server and Pod and Service addresses exist only there.
+   * @default [] (kubectl runs on the host)
+   */
+  readonly inside?: readonly string[];
+}
+
+/** The program and arguments that run `command` where the cluster is reachable. */
+export function where(access: ClusterAccess, command: string, args: readonly string[]): [string, string[]] {
+  const inside = access.inside ?? [];
+  return inside.length ? [inside[0], [...inside.slice(1), command, ...args]] : [command, [...args]];
 }
 
 /** Flags that point kubectl at the cluster and namespace under test. */
@@ -30,7 +42,11 @@ export class Kubectl {
   /** Runs kubectl; throws with its output unless it exits with one of `okCodes`. */
   run(args: readonly string[], options: { namespaced?: boolean; okCodes?: number[] } = {}): SpawnSyncReturns<string> {
     const fullArgs = [...accessFlags(this.access, options.namespaced ?? true), ...args];
-    const result = spawnSync('kubectl', fullArgs, { encoding: 'utf8', env: accessEnv(this.access), timeout: 120_000 });
+    const result = spawnSync(...where(this.access, 'kubectl', fullArgs), {
+      encoding: 'utf8',
+      env: accessEnv(this.access),
+      timeout: 120_000,
+    });
     if (result.error) {
       throw new Error(`kubectl ${args.join(' ')}: ${result.error.message}`);
     }
@@ -53,10 +69,12 @@ export class Kubectl {
 
   /** Name, phase and IP of the Pods matching a selector (Pods being deleted left out). */
   pods(selector: string): Array<{ name: string; phase: string; ip: string }> {
-    const template = '{range .items[*]}{.metadata.name}{" "}{.status.phase}{" "}{.status.podIP}{" "}'
-      + '{.metadata.deletionTimestamp}{"\\n"}{end}';
+    const template =
+      '{range .items[*]}{.metadata.name}{" "}{.status.phase}{" "}{.status.podIP}{" "}' +
+      '{.metadata.deletionTimestamp}{"\\n"}{end}';
     return this.out('get', 'pods', '-l', selector, '-o', `jsonpath=${template}`)
-      .split('\n').filter(Boolean)
+      .split('\n')
+      .filter(Boolean)
       .map((line) => line.split(' '))
       .filter(([, , , deleting]) => !deleting)
       .map(([name, phase, ip]) => ({ name, phase, ip: ip ?? '' }));

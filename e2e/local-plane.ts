@@ -1,8 +1,8 @@
-import { spawn, spawnSync } from 'child_process';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import * as readline from 'readline';
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as readline from 'node:readline';
 
 const CLUSTER_DIR = path.resolve(__dirname, 'cluster');
 const BINARY = path.join(CLUSTER_DIR, 'bin', 'localplane');
@@ -59,8 +59,8 @@ export function startLocalPlane(log: (line: string) => void): LocalPlane {
         resolve(match[1]);
       }
     };
-    readline.createInterface({ input: child.stdout! }).on('line', onLine);
-    readline.createInterface({ input: child.stderr! }).on('line', onLine);
+    readline.createInterface({ input: child.stdout }).on('line', onLine);
+    readline.createInterface({ input: child.stderr }).on('line', onLine);
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
       reject(new Error(`the local control plane exited (${signal ?? code}) before it was ready`));

@@ -10,12 +10,14 @@ export class StepReport {
   constructor(private readonly print: (line: string) => void = console.log) {}
 
   /** Runs a step; a thrown error fails it and the run goes on only if `continueOnFailure`. */
-  async step(name: string, body: () => Promise<string | void> | string | void): Promise<boolean> {
+  async step(name: string, body: () => Promise<string | undefined> | string | undefined): Promise<boolean> {
     const started = Date.now();
     try {
       const detail = await body();
       this.passed++;
-      this.print(`  ✓ ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)${detail ? `\n      ${detail.split('\n').join('\n      ')}` : ''}`);
+      this.print(
+        `  ✓ ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)${detail ? `\n      ${detail.split('\n').join('\n      ')}` : ''}`,
+      );
       return true;
     } catch (error) {
       this.failed++;

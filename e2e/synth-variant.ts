@@ -1,8 +1,8 @@
 // Synthesizes the workshop with another homepage replica count into another folder,
 // as a user would after editing main.ts: `synth-variant.ts <replicas> <outdir>`.
 import { App } from 'cdk8s';
-import { synthesize } from '../lib/synthesis/synthesize';
 import { MANIFEST_EXTENSION } from '../lib/constants';
+import { synthesize } from '../lib/synthesis/synthesize';
 import { addWorkshopCharts } from '../lib/workshop';
 
 const [replicas, outdir] = process.argv.slice(2);

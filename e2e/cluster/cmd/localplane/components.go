@@ -120,6 +120,9 @@ func runAPIServer(ctx context.Context, ln net.Listener, p *pki, etcdURL, stateDi
 		// controller (disabled below) clears it.
 		"--disable-admission-plugins=TaintNodesByCondition",
 		"--profiling=false",
+		// A real node's hostname resolves nowhere; its address is enough
+		// for logs, exec and port-forward.
+		"--kubelet-preferred-address-types=InternalIP",
 	}
 	if err := parseFlags("kube-apiserver", s.Flags(), args); err != nil {
 		return err

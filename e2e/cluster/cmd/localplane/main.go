@@ -48,6 +48,10 @@ func main() {
 		os.Exit(up(os.Args[2:]))
 	case "down":
 		os.Exit(down(os.Args[2:]))
+	case "kubelet":
+		os.Exit(runKubelet(os.Args[2:]))
+	case "kube-proxy":
+		os.Exit(runKubeProxy(os.Args[2:]))
 	case "-h", "--help", "help":
 		usage()
 	default:
@@ -58,9 +62,11 @@ func main() {
 
 func usage() {
 	fmt.Fprint(os.Stderr, `usage:
-  localplane up   --dir DIR [--keep] [--log-file FILE] [--timeout 5m] [--v N]
+  localplane up   --dir DIR [--node kwok|none] [--keep] [--log-file FILE] [--timeout 5m] [--v N]
                   [--exit-with-parent=true] [--exit-on-stdin-eof]
   localplane down --dir DIR [--timeout 60s]
+  localplane kubelet ARGS...     (the kubelet of Kubernetes, same flags)
+  localplane kube-proxy ARGS...  (kube-proxy of Kubernetes, same flags)
 
 "up" writes DIR/kubeconfig and DIR/localplane.pid, prints
 "localplane: ready kubeconfig=DIR/kubeconfig" once usable, and runs until
@@ -118,7 +124,12 @@ func up(args []string) int {
 	verbosity := fs.Int("v", 0, "component log verbosity (klog -v)")
 	withParent := fs.Bool("exit-with-parent", true, "exit when the parent process exits")
 	stdinEOF := fs.Bool("exit-on-stdin-eof", false, "exit when stdin is closed (for callers holding a pipe)")
+	node := fs.String("node", "kwok", `"kwok" simulates node `+nodeName+`; "none" leaves the node to a real kubelet started by the caller`)
 	_ = fs.Parse(args)
+	if *node != "kwok" && *node != "none" {
+		fmt.Fprintf(os.Stderr, "localplane up: --node must be kwok or none, not %q\n", *node)
+		return 2
+	}
 	if *dir == "" {
 		fmt.Fprintln(os.Stderr, "localplane up: --dir is required")
 		return 2
@@ -187,7 +198,7 @@ func up(args []string) int {
 	code := serve(serveArgs{
 		state: state, kubeconfig: kubeconfig, internalKubeconfig: internalKubeconfig,
 		pidFile: pidFile, logPath: logPath, logw: logw, timeout: *timeout,
-		withParent: *withParent, stdinEOF: *stdinEOF,
+		withParent: *withParent, stdinEOF: *stdinEOF, simulateNode: *node == "kwok",
 	})
 	logw.Close()
 	cleanup()
@@ -220,6 +231,9 @@ type serveArgs struct {
 	logw                                                    io.Writer
 	timeout                                                 time.Duration
 	withParent, stdinEOF                                    bool
+	// simulateNode runs kwok with its fake node; without it the
+	// caller brings a real kubelet, which registers its own node.
+	simulateNode bool
 }
 
 func serve(a serveArgs) int {
@@ -344,9 +358,11 @@ func serve(a serveArgs) int {
 	}
 	say("kube-apiserver ready (%s)", since())
 
-	say("creating node %s", nodeName)
-	if err := createNode(ctx, client); err != nil {
-		return fail("node: %v", err)
+	if a.simulateNode {
+		say("creating node %s", nodeName)
+		if err := createNode(ctx, client); err != nil {
+			return fail("node: %v", err)
+		}
 	}
 
 	say("starting kube-controller-manager")
@@ -357,17 +373,18 @@ func serve(a serveArgs) int {
 	running = append(running, run("kube-scheduler", exited, func(ctx context.Context) error {
 		return runScheduler(ctx, filepath.Join(a.state, "kube-scheduler.kubeconfig"))
 	}))
-	say("starting kwok")
-	running = append(running, run("kwok", exited, func(ctx context.Context) error {
-		return runKwok(ctx, filepath.Join(a.state, "kwok.kubeconfig"), a.logw)
-	}))
-
-	if err := waitFor(ctx, "node "+nodeName+" Ready", func(ctx context.Context) (bool, string) {
-		return nodeReady(ctx, client)
-	}); err != nil {
-		return fail("%v", err)
+	if a.simulateNode {
+		say("starting kwok")
+		running = append(running, run("kwok", exited, func(ctx context.Context) error {
+			return runKwok(ctx, filepath.Join(a.state, "kwok.kubeconfig"), a.logw)
+		}))
+		if err := waitFor(ctx, "node "+nodeName+" Ready", func(ctx context.Context) (bool, string) {
+			return nodeReady(ctx, client)
+		}); err != nil {
+			return fail("%v", err)
+		}
+		say("node %s Ready (%s)", nodeName, since())
 	}
-	say("node %s Ready (%s)", nodeName, since())
 	if err := waitFor(ctx, "serviceaccount default/default", func(ctx context.Context) (bool, string) {
 		return defaultSAExists(ctx, client)
 	}); err != nil {
