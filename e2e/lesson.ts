@@ -8,6 +8,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { formatSelector } from '../checker/label-selector';
+import type { Container, KubeDeploymentProps } from '../imports/k8s';
 import {
   HOMEPAGE_NAME,
   HOMEPAGE_POD_LABELS,
@@ -18,8 +20,6 @@ import {
   SLEEP_NAME,
   SLEEP_POD_LABELS,
 } from '../lib/constants';
-import type { Container, KubeDeploymentProps } from '../imports/k8s';
-import { formatSelector } from '../checker/label-selector';
 import { expectedCapEff } from './capabilities';
 import { accessEnv, accessFlags, type ClusterAccess, Kubectl, where } from './kubectl';
 import { buildLocalPlane, type LocalPlane, startLocalPlane } from './local-plane';
