@@ -6,7 +6,6 @@ import type * as Plugins from 'cdk8s-cli/lib/plugins/validation';
 import { ManifestCheckerValidation } from '../checker/cdk8s-plugin';
 
 // Loaded as cdk8s-cli loads plugins' contexts, through its public `plugins` entry point.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { ValidationContext } = require('cdk8s-cli/plugins') as typeof Plugins;
 
 const root = path.resolve(__dirname, '..');
