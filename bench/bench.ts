@@ -4,7 +4,7 @@
 // Settings (environment):
 //   BENCH_RUNS    runs per pipeline (default: 5 to 15, as many as fit in 50 s)
 //   BENCH_VALIDATE_SIZES  comma-separated object counts of the validation table (default: 1000,10000,33000)
-//   BENCH_ONLY    `validate` or `npm-test` to run the validation table or the npm test timings alone
+//   BENCH_ONLY    `synth`, `validate` or `npm-test` to run one table alone
 // Progress goes to stderr, the results to stdout.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -74,14 +74,14 @@ async function main(): Promise<void> {
 
   const validateSizes = positiveIntegers(process.env.BENCH_VALIDATE_SIZES, [1000, 10000, 33000]);
   const only = process.env.BENCH_ONLY;
-  if (only !== undefined && only !== 'validate' && only !== 'npm-test') {
-    throw new Error(`BENCH_ONLY must be validate or npm-test, got '${only}'`);
+  if (only !== undefined && only !== 'synth' && only !== 'validate' && only !== 'npm-test') {
+    throw new Error(`BENCH_ONLY must be synth, validate or npm-test, got '${only}'`);
   }
 
   console.log(`machine: ${describeMachine()}`);
   console.log(`load average at start: ${loadAverage()}`);
   console.log('');
-  if (only === undefined) {
+  if (only === undefined || only === 'synth') {
     console.log(comparePipelines(root, plan, progress));
     console.log('');
   }
