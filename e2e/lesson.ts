@@ -17,6 +17,7 @@ import {
   MANIFEST_DIR,
   MANIFEST_EXTENSION,
   MANIFEST_FILES,
+  PORT_FORWARD_LOCAL_PORT,
   SLEEP_NAME,
   SLEEP_POD_LABELS,
 } from '../lib/constants';
@@ -31,7 +32,6 @@ const ROOT = path.resolve(__dirname, '..');
 const DIST = path.join(ROOT, MANIFEST_DIR);
 const HOMEPAGE_SELECTOR = formatSelector(HOMEPAGE_POD_LABELS);
 const SLEEP_SELECTOR = formatSelector(SLEEP_POD_LABELS);
-const LOCAL_FORWARD_PORT = 8090;
 const SCALED_REPLICAS = 3;
 const VARIANT_REPLICAS = 2;
 // With three Pods behind the Service, 30 calls all missing one of them has odds of about 1 in 60 000.
@@ -300,7 +300,7 @@ async function replayLesson(kubectl: Kubectl, access: ClusterAccess, report: Ste
   const marker = `/?e2e=${process.pid}`;
   await inContainers(
     report,
-    `kubectl port-forward deployment/${HOMEPAGE_NAME} ${LOCAL_FORWARD_PORT}:${HTTP_PORT.number}, then HTTP 200 from localhost:${LOCAL_FORWARD_PORT}`,
+    `kubectl port-forward deployment/${HOMEPAGE_NAME} ${PORT_FORWARD_LOCAL_PORT}:${HTTP_PORT.number}, then HTTP 200 from localhost:${PORT_FORWARD_LOCAL_PORT}`,
     () => portForward(access, marker),
   );
 
@@ -546,7 +546,7 @@ async function portForward(access: ClusterAccess, urlPath: string): Promise<stri
       ...accessFlags(access),
       'port-forward',
       `deployment/${HOMEPAGE_NAME}`,
-      `${LOCAL_FORWARD_PORT}:${HTTP_PORT.number}`,
+      `${PORT_FORWARD_LOCAL_PORT}:${HTTP_PORT.number}`,
     ]),
     { env: accessEnv(access) },
   );
@@ -560,7 +560,7 @@ async function portForward(access: ClusterAccess, urlPath: string): Promise<stri
       () => (forwarding.includes('Forwarding from') ? true : undefined),
       30_000,
     );
-    const url = `http://localhost:${LOCAL_FORWARD_PORT}${urlPath}`;
+    const url = `http://localhost:${PORT_FORWARD_LOCAL_PORT}${urlPath}`;
     const result = spawnSync(...where(access, 'curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', url]), {
       encoding: 'utf8',
     });
