@@ -63,7 +63,7 @@ function npmRun(script: string, args: string[], access: ClusterAccess, okCodes =
 }
 
 function synth(entry: string[], what: string): void {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', ...entry], { cwd: ROOT, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, ['--require', 'tsx/cjs', ...entry], { cwd: ROOT, encoding: 'utf8' });
   if (result.status !== 0) {
     throw new Error(`${what} failed, so there is nothing to apply:\n${result.stderr.trim()}`);
   }

@@ -16,7 +16,7 @@ function readTree(dir: string): Record<string, string> {
 
 /** Runs `npm run synth`'s command with the output sent to a scratch folder. */
 function synthInto(outdir: string) {
-  return spawnSync(process.execPath, ['--import', 'tsx', 'main.ts'], {
+  return spawnSync(process.execPath, ['--require', 'tsx/cjs', 'main.ts'], {
     cwd: root,
     encoding: 'utf8',
     env: { ...process.env, CDK8S_OUTDIR: outdir },

@@ -33,7 +33,7 @@ test('the README shows the report a broken selector gives, exactly as synth prin
   const after = readme.slice(readme.indexOf('(`test/fixtures/apps/selector-typo.ts`)'));
   const shown = /```text\n([\s\S]*?)```/.exec(after)?.[1];
   expect(shown).toMatch(/^1 problem in the manifests:\n {2}error: dist\/homepage-service\.yml: /);
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'test/fixtures/apps/selector-typo.ts'], {
+  const run = spawnSync(process.execPath, ['--require', 'tsx/cjs', 'test/fixtures/apps/selector-typo.ts'], {
     cwd: root,
     encoding: 'utf8',
     // The outdir is never written: the synth stops at validation.
