@@ -35,7 +35,6 @@ let readBuffer: Buffer | undefined;
 
 // `yaml` takes longer to load than many small files to check, and most runs never need it.
 let yamlModule: typeof Yaml | undefined;
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const yaml = (): typeof Yaml => (yamlModule ??= require('yaml') as typeof Yaml);
 
 const readFinding = (file: string, object: string, message: string): Finding => ({
