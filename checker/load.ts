@@ -46,7 +46,7 @@ const readFinding = (file: string, object: string, message: string): Finding => 
   message,
 });
 
-/** The text of one document of a manifest file, with its place; what a worker is handed to parse. */
+/** The text of one document of a manifest file, with its place, as it is cut from the file before parsing. */
 export interface DocumentText {
   /** The file, as findings name it. */
   readonly file: string;

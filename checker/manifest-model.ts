@@ -96,7 +96,7 @@ const TEMPLATE_KINDS = new Set([
 ]);
 
 /** Whether objects of this kind carry a Pod template (or are a Pod). */
-export function hasPodTemplate(kind: unknown): boolean {
+function hasPodTemplate(kind: unknown): boolean {
   return kind === 'Pod' || TEMPLATE_KINDS.has(kind as string);
 }
 

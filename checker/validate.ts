@@ -194,7 +194,7 @@ export class ManifestChecker {
     }
   }
 
-  /** Takes in the report of an object checked alone, here or in a worker; reports must come in input order. */
+  /** Takes in the report of an object checked alone; reports must come in input order. */
   add(report: ObjectReport): void {
     for (const [stage, finding] of report.findings) {
       this.found.get(stage)!.push(finding);
