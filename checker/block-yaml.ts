@@ -1,0 +1,344 @@
+import * as jsYaml from 'js-yaml';
+
+/**
+ * A reader for the plain block YAML that almost every manifest is written in: nested block
+ * mappings and sequences, one-line plain and quoted scalars, `|` and `|-` block scalars, `{}`
+ * and `[]`, comments, printable ASCII. For any text outside that subset it gives `undefined`,
+ * and js-yaml (or `yaml`, for the messages of errors) reads the document as before.
+ *
+ * It is hand-written because parsing was most of the time `npm run validate` takes on a large
+ * tree, and no maintained parser has a fast path for this subset. It rewrites the document as
+ * JSON text and lets JSON.parse, the fastest reader Node has, build the objects. What it
+ * accepts it reads to exactly the value js-yaml gives: plain scalars are resolved by js-yaml's
+ * own core-schema types, and whatever js-yaml would reject (duplicate keys, bad indentation) or
+ * read in a way this does not model (multi-line plain scalars, tags, escapes, -0) is left to
+ * js-yaml. test/block-yaml.test.ts compares the two on every fixture, on generated sets and on
+ * mutated documents.
+ */
+
+// js-yaml's core schema resolves plain scalars with these types, in this order
+// (lib/schema/json.js); `types` is js-yaml's export of its type objects.
+const { types } = jsYaml as unknown as { types: Record<'null' | 'bool' | 'int' | 'float', jsYaml.Type> };
+const CORE_IMPLICIT_TYPES = [types.null, types.bool, types.int, types.float];
+
+/** Thrown, once made, when the text leaves the subset. */
+const UNSUPPORTED = new Error('outside the block YAML subset');
+
+// Anything but printable ASCII and line feeds: tabs, carriage returns, control characters and
+// all of Unicode are left to js-yaml, which checks and reads them.
+const OUTSIDE_PRINTABLE_ASCII = /[^\n\x20-\x7e]/;
+// First characters a plain scalar cannot start with, or that make it something else.
+const INDICATOR = /^[-?:,[\]{}#&*!|>'"%@`]/;
+// First characters of the plain scalars that the core schema may read as null, a boolean or a number.
+const MAY_NOT_BE_STRING = /^[-+.~0-9nNtTfF]/;
+
+const SPACE = 0x20;
+const HASH = 0x23;
+const DASH = 0x2d;
+const COLON = 0x3a;
+// Characters of a mapping key: a plain word as manifests' keys are, label keys included.
+const KEY_CHARACTER = new Uint8Array(128);
+for (const character of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./-') {
+  KEY_CHARACTER[character.charCodeAt(0)] = 1;
+}
+
+/**
+ * Where the key of a `key: value` or `key:` line ends (at its colon), or -1 when the line is
+ * not one. A key starts with a letter or `_`, so the core schema could only read it as null or
+ * a boolean, never as a number.
+ */
+function keyEnd(text: string): number {
+  const first = text.charCodeAt(0);
+  if (!((first >= 0x61 && first <= 0x7a) || (first >= 0x41 && first <= 0x5a) || first === 0x5f)) {
+    return -1;
+  }
+  let at = 1;
+  while (at < text.length && KEY_CHARACTER[text.charCodeAt(at)] === 1) {
+    at++;
+  }
+  if (text.charCodeAt(at) !== COLON || (at + 1 < text.length && text.charCodeAt(at + 1) !== SPACE)) {
+    return -1;
+  }
+  return at;
+}
+
+/** Whether the core schema reads a key starting with a letter as a string (rather than null or a boolean). */
+const isStringKey = (key: string) => !types.null.resolve(key) && !types.bool.resolve(key);
+
+const isSequenceEntry = (text: string) =>
+  text.charCodeAt(0) === DASH && (text.length === 1 || text.charCodeAt(1) === SPACE);
+
+/** A plain scalar as JSON, resolved as js-yaml's core schema does: the first implicit type that takes it. */
+function plainJson(text: string): string {
+  if (MAY_NOT_BE_STRING.test(text)) {
+    for (const type of CORE_IMPLICIT_TYPES) {
+      if (type.resolve(text)) {
+        const value = type.construct(text);
+        // JSON has no -0, NaN or infinities.
+        if (typeof value === 'number' && (!Number.isFinite(value) || Object.is(value, -0))) {
+          throw UNSUPPORTED;
+        }
+        return JSON.stringify(value);
+      }
+    }
+  }
+  return quoted(text);
+}
+
+// Printable ASCII needs escaping in JSON only for quotes and backslashes.
+const quoted = (text: string) => (NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`);
+const NEEDS_ESCAPE = /["\\]/;
+
+/** A one-line scalar after `key: ` or `- `, as JSON: quoted, plain, or an empty flow collection. */
+function inlineScalarJson(text: string): string {
+  if (text === '{}' || text === '[]') {
+    return text;
+  }
+  const first = text.charCodeAt(0);
+  if (first === 0x22 /* " */) {
+    const inner = text.slice(1, -1);
+    if (text.length < 2 || text.charCodeAt(text.length - 1) !== 0x22 || inner.includes('"') || inner.includes('\\')) {
+      throw UNSUPPORTED;
+    }
+    return text;
+  }
+  if (first === 0x27 /* ' */) {
+    const inner = text.slice(1, -1);
+    if (text.length < 2 || text.charCodeAt(text.length - 1) !== 0x27 || inner.replaceAll("''", '').includes("'")) {
+      throw UNSUPPORTED;
+    }
+    return JSON.stringify(inner.replaceAll("''", "'"));
+  }
+  if (
+    (INDICATOR.test(text) && !(first === DASH && text.length > 1 && text.charCodeAt(1) !== SPACE)) ||
+    text.includes(': ') ||
+    text.includes(' #') ||
+    text.charCodeAt(text.length - 1) === COLON
+  ) {
+    throw UNSUPPORTED;
+  }
+  return plainJson(text);
+}
+
+class BlockReader {
+  /** The line being read. */
+  private at = 0;
+
+  /**
+   * @param raw the document's lines
+   * @param indents each line's indentation; -1 for blank lines and comments
+   * @param texts each line's text after its indentation
+   */
+  constructor(
+    private readonly raw: readonly string[],
+    private readonly indents: number[],
+    private readonly texts: string[],
+    private readonly endsWithNewline: boolean,
+  ) {}
+
+  /** Moves to the next line with content, skipping blank lines and comments; its indentation, or -1 at the end. */
+  private nextContent(): number {
+    while (this.at < this.indents.length && this.indents[this.at] === -1) {
+      this.at++;
+    }
+    return this.at < this.indents.length ? this.indents[this.at] : -1;
+  }
+
+  /** The whole document as JSON: one mapping or sequence, or null. */
+  document(): string {
+    const indent = this.nextContent();
+    if (indent === -1) {
+      return 'null';
+    }
+    const json = this.node(indent);
+    if (this.nextContent() !== -1) {
+      throw UNSUPPORTED;
+    }
+    return json;
+  }
+
+  /** A mapping or sequence whose first line, the current one, is indented by `indent`. */
+  private node(indent: number): string {
+    const text = this.texts[this.at];
+    if (isSequenceEntry(text)) {
+      return this.sequence(indent);
+    }
+    if (keyEnd(text) !== -1) {
+      return this.mapping(indent);
+    }
+    throw UNSUPPORTED;
+  }
+
+  private mapping(indent: number): string {
+    let json = '{';
+    const keys: string[] = [];
+    for (let lineIndent = this.nextContent(); lineIndent >= indent; lineIndent = this.nextContent()) {
+      const text = this.texts[this.at];
+      const end = lineIndent === indent ? keyEnd(text) : -1;
+      if (end === -1) {
+        throw UNSUPPORTED;
+      }
+      const key = text.slice(0, end);
+      // Keys are few per mapping: a linear search finds duplicates, which js-yaml rejects.
+      if (keys.includes(key) || key === '__proto__' || (MAY_NOT_BE_STRING.test(key) && !isStringKey(key))) {
+        throw UNSUPPORTED;
+      }
+      keys.push(key);
+      json += `${keys.length > 1 ? ',"' : '"'}${key}":${this.value(indent, text.slice(end + 1))}`;
+    }
+    return `${json}}`;
+  }
+
+  private sequence(indent: number): string {
+    let json = '[';
+    let first = true;
+    for (let lineIndent = this.nextContent(); lineIndent >= indent; lineIndent = this.nextContent()) {
+      const text = this.texts[this.at];
+      if (lineIndent !== indent) {
+        throw UNSUPPORTED;
+      }
+      if (!isSequenceEntry(text)) {
+        // The next key of the mapping a compact sequence (`key:` then `- item` at the key's indentation) belongs to.
+        break;
+      }
+      const rest = text.slice(1).trimStart();
+      let item: string;
+      if (rest === '' || rest.charCodeAt(0) === HASH) {
+        this.at++;
+        item = this.nested(indent, false);
+      } else if (keyEnd(rest) !== -1 || isSequenceEntry(rest)) {
+        // `- key: value`: a node that starts after the dash, as if the dash were indentation.
+        const restIndent = indent + text.length - rest.length;
+        this.indents[this.at] = restIndent;
+        this.texts[this.at] = rest;
+        item = this.node(restIndent);
+      } else {
+        this.at++;
+        item = this.afterScalar(indent, inlineScalarJson(rest.trimEnd()));
+      }
+      json += first ? item : `,${item}`;
+      first = false;
+    }
+    return `${json}]`;
+  }
+
+  /** The value after `key:` on a line of a mapping indented by `indent`. */
+  private value(indent: number, rest: string): string {
+    this.at++;
+    const text = rest.trim();
+    if (text === '' || text.charCodeAt(0) === HASH) {
+      return this.nested(indent, true);
+    }
+    if (text === '|' || text === '|-') {
+      return this.blockScalar(indent, text === '|');
+    }
+    return this.afterScalar(indent, inlineScalarJson(text));
+  }
+
+  /** A one-line value, which must not go on over more indented lines. */
+  private afterScalar(indent: number, json: string): string {
+    if (this.nextContent() > indent) {
+      throw UNSUPPORTED;
+    }
+    return json;
+  }
+
+  /**
+   * The value of a `key:` or `-` with nothing after it: a node on the lines below, more
+   * indented (or, for a key, a sequence at the key's own indentation), else null.
+   */
+  private nested(indent: number, ofKey: boolean): string {
+    const next = this.nextContent();
+    if (next > indent) {
+      return this.node(next);
+    }
+    return next === indent && ofKey && isSequenceEntry(this.texts[this.at]) ? this.sequence(indent) : 'null';
+  }
+
+  /** A `|` (clip) or `|-` (strip) literal scalar below a line indented by `indent`, as JSON. */
+  private blockScalar(indent: number, clip: boolean): string {
+    const content: string[] = [];
+    let contentIndent = -1;
+    let end = this.at;
+    for (; end < this.raw.length; end++) {
+      const line = this.raw[end];
+      const text = this.texts[end];
+      const spaces = line.length - text.length;
+      if (text === '') {
+        // A blank line, kept as an empty line of the scalar; one with spaces past the scalar's
+        // indentation, or one before its first line, is left to js-yaml.
+        if (contentIndent === -1 || spaces > contentIndent) {
+          throw UNSUPPORTED;
+        }
+        content.push('');
+        continue;
+      }
+      if (contentIndent === -1) {
+        if (spaces <= indent) {
+          throw UNSUPPORTED;
+        }
+        contentIndent = spaces;
+      } else if (spaces < contentIndent) {
+        // What follows the scalar: a line of the enclosing nodes, or a comment.
+        if (spaces > indent && text.charCodeAt(0) !== HASH) {
+          throw UNSUPPORTED;
+        }
+        break;
+      }
+      content.push(line.slice(contentIndent));
+    }
+    let kept = content.length;
+    while (kept > 0 && content[kept - 1] === '') {
+      kept--;
+    }
+    if (kept === 0 || (end === this.raw.length && !this.endsWithNewline)) {
+      throw UNSUPPORTED;
+    }
+    this.at = end;
+    const text = content.slice(0, kept).join('\n');
+    return JSON.stringify(clip ? `${text}\n` : text);
+  }
+}
+
+/**
+ * Reads one YAML document in the block subset described above.
+ *
+ * @returns the value js-yaml would give, or undefined when the text is outside the subset
+ */
+export function readBlockYaml(text: string): { value: unknown } | undefined {
+  if (OUTSIDE_PRINTABLE_ASCII.test(text)) {
+    return undefined;
+  }
+  const raw = text.split('\n');
+  const endsWithNewline = raw[raw.length - 1] === '';
+  if (endsWithNewline) {
+    raw.pop();
+  }
+  const indents: number[] = new Array(raw.length);
+  const texts: string[] = new Array(raw.length);
+  for (let index = 0; index < raw.length; index++) {
+    const line = raw[index];
+    let spaces = 0;
+    while (line.charCodeAt(spaces) === SPACE) {
+      spaces++;
+    }
+    const content = spaces === 0 ? line : line.slice(spaces);
+    texts[index] = content;
+    indents[index] = content === '' || content.charCodeAt(0) === HASH ? -1 : spaces;
+  }
+  // The document's own `---` line, as the stream cuts documents, is no content; one with more on it is left to js-yaml.
+  if (raw.length > 0 && raw[0].startsWith('---')) {
+    if (raw[0].trimEnd() !== '---') {
+      return undefined;
+    }
+    indents[0] = -1;
+  }
+  try {
+    return { value: JSON.parse(new BlockReader(raw, indents, texts, endsWithNewline).document()) };
+  } catch (error) {
+    if (error === UNSUPPORTED) {
+      return undefined;
+    }
+    throw error;
+  }
+}
