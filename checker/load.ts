@@ -1,5 +1,7 @@
+import { isAscii } from 'node:buffer';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { TextDecoder } from 'node:util';
 import { CORE_SCHEMA, load as loadYaml } from 'js-yaml';
 import type * as Yaml from 'yaml';
 import { readBlockYaml } from './block-yaml';
@@ -208,7 +210,27 @@ function countLines(text: string): number {
   return lines;
 }
 
-const decoder = () => new TextDecoder('utf-8', { fatal: true });
+/**
+ * Decodes a file's chunks as UTF-8, refusing what is not. Chunks of ASCII, the common case, are
+ * taken as they are, which costs a tenth of decoding; TextDecoder takes over from the first
+ * chunk that is not ASCII, and every chunk before it ended on a whole character.
+ */
+class Utf8Chunks {
+  private decoder?: TextDecoder;
+
+  decode(chunk: Buffer): string {
+    if (this.decoder === undefined && isAscii(chunk)) {
+      return chunk.toString('latin1');
+    }
+    this.decoder ??= new TextDecoder('utf-8', { fatal: true });
+    return this.decoder.decode(chunk, { stream: true });
+  }
+
+  /** The end of the file: throws if it ends within a character. */
+  end(): string {
+    return this.decoder?.decode() ?? '';
+  }
+}
 
 /** The finding for a file that holds no document with anything in it. */
 export const emptyFileFinding = (shownAs: string): Finding =>
@@ -224,7 +246,7 @@ export function* documentTextsOf(file: string, shownAs: string): Generator<Docum
   let descriptor: number | undefined;
   try {
     descriptor = fs.openSync(file, 'r');
-    const utf8 = decoder();
+    const utf8 = new Utf8Chunks();
     readBuffer = readBuffer ?? Buffer.allocUnsafe(READ_CHUNK);
     const buffer = readBuffer;
     const json = file.endsWith('.json');
@@ -237,7 +259,7 @@ export function* documentTextsOf(file: string, shownAs: string): Generator<Docum
       if (chunk.includes(0)) {
         throw new Error('is not a text file: it holds binary data');
       }
-      const text = utf8.decode(chunk, { stream: true });
+      const text = utf8.decode(chunk);
       if (stream) {
         stream.write(text);
         yield* ready;
@@ -246,7 +268,7 @@ export function* documentTextsOf(file: string, shownAs: string): Generator<Docum
         jsonParts.push(text);
       }
     }
-    const rest = utf8.decode();
+    const rest = utf8.end();
     if (stream) {
       stream.write(rest);
       stream.end();

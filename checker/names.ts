@@ -1,5 +1,5 @@
 import { childPath, type Finding, findingAt } from './findings';
-import { type JsonObject, type ManifestDocument, plainObject, valueAt } from './manifest-model';
+import { type ManifestDocument, plainObject, valueAt } from './manifest-model';
 import { dns1035LabelProblem, dns1123SubdomainProblem, labelKeyProblem, labelValueProblem } from './syntax';
 
 // Services' names become DNS labels; every other kind here takes a DNS-1123 subdomain.
@@ -16,30 +16,38 @@ export function checkObjectName(doc: ManifestDocument): Finding[] {
 }
 
 const LABEL_MAP_PATHS = ['metadata.labels', 'spec.template.metadata.labels', 'spec.selector.matchLabels'];
+// A Service's selector is a label map of its own.
+const SERVICE_LABEL_MAP_PATHS = [...LABEL_MAP_PATHS, 'spec.selector'];
 
-/** Where an object carries labels or equality selectors, as field paths. */
-function labelMaps(object: JsonObject): Array<[string, JsonObject]> {
-  const paths = object.kind === 'Service' ? [...LABEL_MAP_PATHS, 'spec.selector'] : LABEL_MAP_PATHS;
-  return paths.flatMap((path): Array<[string, JsonObject]> => {
-    const labels = plainObject(valueAt(object, path));
-    return labels ? [[path, labels]] : [];
-  });
-}
-
-/** Label and selector keys and values of the object, in the syntax Kubernetes accepts. */
+/**
+ * Label and selector keys and values of the object, in the syntax Kubernetes accepts.
+ * Loops rather than chained array methods: it runs on every object of a set, most with no finding.
+ */
 export function checkLabelSyntax(doc: ManifestDocument): Finding[] {
-  return labelMaps(doc.object).flatMap(([path, labels]) =>
-    Object.entries(labels).flatMap(([key, value]) => {
+  const findings: Finding[] = [];
+  for (const path of doc.object.kind === 'Service' ? SERVICE_LABEL_MAP_PATHS : LABEL_MAP_PATHS) {
+    const labels = plainObject(valueAt(doc.object, path));
+    if (labels === undefined) {
+      continue;
+    }
+    for (const key in labels) {
       const keyProblem = labelKeyProblem(key);
       if (keyProblem) {
-        return [findingAt(doc, 'labels', childPath(path, key), `label key ${JSON.stringify(key)}: ${keyProblem}`)];
+        findings.push(
+          findingAt(doc, 'labels', childPath(path, key), `label key ${JSON.stringify(key)}: ${keyProblem}`),
+        );
+        continue;
       }
+      const value = labels[key];
       const valueProblem = labelValueProblem(value);
-      return valueProblem
-        ? [findingAt(doc, 'labels', childPath(path, key), `label value ${JSON.stringify(value)} ${valueProblem}`)]
-        : [];
-    }),
-  );
+      if (valueProblem) {
+        findings.push(
+          findingAt(doc, 'labels', childPath(path, key), `label value ${JSON.stringify(value)} ${valueProblem}`),
+        );
+      }
+    }
+  }
+  return findings;
 }
 
 /** What the duplicate rule reads of an object. */

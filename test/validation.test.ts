@@ -186,6 +186,31 @@ describe('npm run validate on broken manifests', () => {
     }
   });
 
+  test('files are read as UTF-8 across read chunks; one that is not UTF-8 is one finding', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'validate-'));
+    try {
+      const readChunk = 1 << 20;
+      const configMap = (name: string, value: string) =>
+        `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  text: "${value}"\n`;
+      const before = configMap('split', '').length - 2;
+      // An "é" (two bytes) cut by the end of the first read, and one after a first read of ASCII only.
+      const split = `${'x'.repeat(readChunk - before - 1)}é`;
+      const later = `${'x'.repeat(readChunk)}é`;
+      fs.writeFileSync(path.join(dir, 'a.yml'), configMap('split', split));
+      fs.writeFileSync(path.join(dir, 'b.yml'), configMap('later', later));
+      fs.writeFileSync(path.join(dir, 'c.yml'), Buffer.from([0x61, 0x3a, 0x20, 0xc3, 0x28, 0x0a]));
+      fs.writeFileSync(path.join(dir, 'd.yml'), Buffer.from([0x61, 0x3a, 0x20, 0xc3]));
+      const loaded = loadManifestDirectory(dir, 'd');
+      expect(loaded.docs.map((doc) => (doc.object.data as JsonObject).text)).toEqual([split, later]);
+      expect(loaded.findings.map(formatFinding)).toEqual([
+        'error: d/c.yml: [yaml] is not a text file: it is not UTF-8',
+        'error: d/d.yml: [yaml] is not a text file: it is not UTF-8',
+      ]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('replicas outside the range the caller allows are reported with the range', () => {
     expect(runValidate(`${fixtures}/negative-replicas`).err[0]).toMatch(
       /\[values\] must be a whole number from 0 to 20, got -3$/,
