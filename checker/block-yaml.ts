@@ -125,15 +125,18 @@ class BlockReader {
   private at = 0;
 
   /**
-   * @param raw the document's lines
-   * @param indents each line's indentation; -1 for blank lines and comments
-   * @param texts each line's text after its indentation
+   * @param source the document's text
+   * @param starts where each line starts in the text
+   * @param spaces each line's leading spaces
+   * @param indents each line's indentation as a node's; -1 for blank lines and comments
+   * @param texts each line's text after its leading spaces
    */
   constructor(
-    private readonly raw: readonly string[],
+    private readonly source: string,
+    private readonly starts: readonly number[],
+    private readonly spaces: readonly number[],
     private readonly indents: number[],
     private readonly texts: string[],
-    private readonly endsWithNewline: boolean,
   ) {}
 
   /** Moves to the next line with content, skipping blank lines and comments; its indentation, or -1 at the end. */
@@ -260,10 +263,9 @@ class BlockReader {
     const content: string[] = [];
     let contentIndent = -1;
     let end = this.at;
-    for (; end < this.raw.length; end++) {
-      const line = this.raw[end];
+    for (; end < this.texts.length; end++) {
       const text = this.texts[end];
-      const spaces = line.length - text.length;
+      const spaces = this.spaces[end];
       if (text === '') {
         // A blank line, kept as an empty line of the scalar; one with spaces past the scalar's
         // indentation, or one before its first line, is left to js-yaml.
@@ -285,13 +287,18 @@ class BlockReader {
         }
         break;
       }
-      content.push(line.slice(contentIndent));
+      content.push(
+        spaces === contentIndent
+          ? text
+          : this.source.slice(this.starts[end] + contentIndent, this.starts[end] + spaces + text.length),
+      );
     }
     let kept = content.length;
     while (kept > 0 && content[kept - 1] === '') {
       kept--;
     }
-    if (kept === 0 || (end === this.raw.length && !this.endsWithNewline)) {
+    // A scalar that runs to the end of a text without a final line break is left to js-yaml.
+    if (kept === 0 || (end === this.texts.length && !this.source.endsWith('\n'))) {
       throw UNSUPPORTED;
     }
     this.at = end;
@@ -309,32 +316,35 @@ export function readBlockYaml(text: string): { value: unknown } | undefined {
   if (OUTSIDE_PRINTABLE_ASCII.test(text)) {
     return undefined;
   }
-  const raw = text.split('\n');
-  const endsWithNewline = raw[raw.length - 1] === '';
-  if (endsWithNewline) {
-    raw.pop();
-  }
-  const indents: number[] = new Array(raw.length);
-  const texts: string[] = new Array(raw.length);
-  for (let index = 0; index < raw.length; index++) {
-    const line = raw[index];
-    let spaces = 0;
-    while (line.charCodeAt(spaces) === SPACE) {
-      spaces++;
+  const starts: number[] = [];
+  const spaces: number[] = [];
+  const indents: number[] = [];
+  const texts: string[] = [];
+  for (let start = 0; start < text.length; ) {
+    let end = text.indexOf('\n', start);
+    if (end === -1) {
+      end = text.length;
     }
-    const content = spaces === 0 ? line : line.slice(spaces);
-    texts[index] = content;
-    indents[index] = content === '' || content.charCodeAt(0) === HASH ? -1 : spaces;
+    let content = start;
+    while (text.charCodeAt(content) === SPACE) {
+      content++;
+    }
+    const line = text.slice(content, end);
+    starts.push(start);
+    spaces.push(content - start);
+    texts.push(line);
+    indents.push(line === '' || line.charCodeAt(0) === HASH ? -1 : content - start);
+    start = end + 1;
   }
   // The document's own `---` line, as the stream cuts documents, is no content; one with more on it is left to js-yaml.
-  if (raw.length > 0 && raw[0].startsWith('---')) {
-    if (raw[0].trimEnd() !== '---') {
+  if (texts.length > 0 && spaces[0] === 0 && texts[0].startsWith('---')) {
+    if (texts[0].trimEnd() !== '---') {
       return undefined;
     }
     indents[0] = -1;
   }
   try {
-    return { value: JSON.parse(new BlockReader(raw, indents, texts, endsWithNewline).document()) };
+    return { value: JSON.parse(new BlockReader(text, starts, spaces, indents, texts).document()) };
   } catch (error) {
     if (error === UNSUPPORTED) {
       return undefined;
