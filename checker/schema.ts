@@ -1,5 +1,5 @@
 import { childPath } from './findings';
-import { type JsonObject, type JsonValue, plainObject } from './manifest-model';
+import { type JsonObject, type JsonValue, plainObject, valueAt } from './manifest-model';
 import {
   KUBERNETES_VERSION,
   loadOpenApiDefinitions,
@@ -165,75 +165,95 @@ function hasType(value: unknown, type: string): boolean {
 
 const got = (value: unknown) => `got ${describeType(value)} ${JSON.stringify(value)}`;
 
-function check(value: JsonValue, node: SchemaNode, path: string, problems: Problems): void {
-  if (node.reading === 'int-or-string') {
-    if (typeof value !== 'string' && !hasType(value, 'integer')) {
-      problems.push({ path, message: `must be string or integer, ${got(value)}` });
+/**
+ * A walk of one object: the field path is kept as a stack of keys and written out only for a
+ * problem, since nearly every field of nearly every object has none.
+ */
+class SchemaWalk {
+  readonly problems: Problems = [];
+  private readonly keys: Array<string | number> = [];
+
+  private report(message: string, key?: string): void {
+    let path = this.keys.reduce<string>((parent, at) => childPath(parent, at), '');
+    if (key !== undefined) {
+      path = childPath(path, key);
     }
-    return;
+    this.problems.push({ path, message });
   }
-  if (node.reading === 'quantity') {
-    if (typeof value === 'string' ? !QUANTITY.test(value) : typeof value !== 'number') {
-      problems.push({
-        path,
-        message:
+
+  check(value: JsonValue, node: SchemaNode): void {
+    if (node.reading === 'int-or-string') {
+      if (typeof value !== 'string' && !hasType(value, 'integer')) {
+        this.report(`must be string or integer, ${got(value)}`);
+      }
+      return;
+    }
+    if (node.reading === 'quantity') {
+      if (typeof value === 'string' ? !QUANTITY.test(value) : typeof value !== 'number') {
+        this.report(
           typeof value === 'string'
             ? `must be a quantity such as 250m or 64Mi, got ${JSON.stringify(value)}`
             : `must be string or number, ${got(value)}`,
-      });
-    }
-    return;
-  }
-  if (node.type !== undefined && !hasType(value, node.type)) {
-    problems.push({ path, message: `must be ${node.type}, ${got(value)}` });
-    return;
-  }
-  if (node.format === 'int32' && typeof value === 'number' && (value < INT32.min || value > INT32.max)) {
-    problems.push({ path, message: `must fit in 32 bits, got ${value}` });
-  }
-  if (Array.isArray(value)) {
-    if (node.items) {
-      for (let index = 0; index < value.length; index++) {
-        check(value[index], node.items, childPath(path, index), problems);
+        );
       }
+      return;
     }
-    return;
+    if (node.type !== undefined && !hasType(value, node.type)) {
+      this.report(`must be ${node.type}, ${got(value)}`);
+      return;
+    }
+    if (node.format === 'int32' && typeof value === 'number' && (value < INT32.min || value > INT32.max)) {
+      this.report(`must fit in 32 bits, got ${value}`);
+    }
+    if (Array.isArray(value)) {
+      if (node.items) {
+        for (let index = 0; index < value.length; index++) {
+          this.keys.push(index);
+          this.check(value[index], node.items);
+          this.keys.pop();
+        }
+      }
+      return;
+    }
+    const object = plainObject(value);
+    if (object && node.hasFields) {
+      this.checkFields(object, node);
+    }
   }
-  const object = plainObject(value);
-  if (object && node.hasFields) {
-    checkFields(object, node, path, problems);
-  }
-}
 
-function checkFields(object: JsonObject, node: SchemaNode, path: string, problems: Problems): void {
-  for (const field of node.required) {
-    if (object[field] === undefined) {
-      problems.push({ path: childPath(path, field), message: 'is required' });
+  private checkFields(object: JsonObject, node: SchemaNode): void {
+    for (const field of node.required) {
+      if (object[field] === undefined) {
+        this.report('is required', field);
+      }
     }
-  }
-  for (const field in object) {
-    const value = object[field];
-    const fieldPath = childPath(path, field);
-    const property = node.properties?.get(field);
-    if (property) {
-      // An optional field set to null is unset, as the API server reads it.
-      if (value === undefined || (value === null && !node.required.includes(field))) {
-        continue;
+    for (const field in object) {
+      const value = object[field];
+      const property = node.properties?.get(field);
+      if (property) {
+        // An optional field set to null is unset, as the API server reads it.
+        if (value === undefined || (value === null && !node.required.includes(field))) {
+          continue;
+        }
+        this.keys.push(field);
+        this.check(value, property);
+        this.keys.pop();
+        const allowed = node.allowedValues?.get(field);
+        if (allowed && typeof value === 'string' && !allowed.includes(value)) {
+          this.report(
+            `must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}, got ${JSON.stringify(value)}`,
+            field,
+          );
+        }
+      } else if (typeof node.additional === 'object') {
+        if (value !== undefined) {
+          this.keys.push(field);
+          this.check(value, node.additional);
+          this.keys.pop();
+        }
+      } else if (!node.additional) {
+        this.report('is not a field of this object (unknown field)', field);
       }
-      check(value, property, fieldPath, problems);
-      const allowed = node.allowedValues?.get(field);
-      if (allowed && typeof value === 'string' && !allowed.includes(value)) {
-        problems.push({
-          path: fieldPath,
-          message: `must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}, got ${JSON.stringify(value)}`,
-        });
-      }
-    } else if (typeof node.additional === 'object') {
-      if (value !== undefined) {
-        check(value, node.additional, fieldPath, problems);
-      }
-    } else if (!node.additional) {
-      problems.push({ path: fieldPath, message: 'is not a field of this object (unknown field)' });
     }
   }
 }
@@ -241,9 +261,7 @@ function checkFields(object: JsonObject, node: SchemaNode, path: string, problem
 // Required by the API server's own validation although the OpenAPI document leaves them optional.
 function apiServerRequirements(object: JsonObject, problems: Problems): void {
   const podSpecPath = object.kind === 'Pod' ? 'spec' : 'spec.template.spec';
-  const podSpec = podSpecPath
-    .split('.')
-    .reduce<JsonObject | undefined>((node, key) => plainObject(node?.[key]), object);
+  const podSpec = plainObject(valueAt(object, podSpecPath));
   for (const group of ['initContainers', 'containers'] as const) {
     const containers = podSpec?.[group];
     if (!Array.isArray(containers)) {
@@ -269,10 +287,10 @@ export function schemaProblems(object: JsonObject, schema: CompiledSchema = kube
       },
     ];
   }
-  const problems: Problems = [];
-  check(object, root, '', problems);
-  if (problems.length === 0) {
-    apiServerRequirements(object, problems);
+  const walk = new SchemaWalk();
+  walk.check(object, root);
+  if (walk.problems.length === 0) {
+    apiServerRequirements(object, walk.problems);
   }
-  return problems;
+  return walk.problems;
 }

@@ -5,7 +5,8 @@
  * validation report the same rule in the same words.
  */
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+// DNS-1123 labels joined by dots: one expression rather than a split, as it runs on every object's name.
+const DNS1123_SUBDOMAIN = /^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*$/;
 const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const MAX_LABEL_LENGTH = 63;
@@ -16,7 +17,7 @@ export function dns1123SubdomainProblem(value: string): string | undefined {
   if (value.length > MAX_SUBDOMAIN_LENGTH) {
     return `must be at most ${MAX_SUBDOMAIN_LENGTH} characters (DNS-1123 subdomain)`;
   }
-  if (!value.split('.').every((part) => DNS1123_LABEL.test(part))) {
+  if (!DNS1123_SUBDOMAIN.test(value)) {
     return 'must be a DNS-1123 subdomain: lower-case letters, digits, "-" and ".", starting and ending with a letter or digit';
   }
   return undefined;
