@@ -4,6 +4,7 @@
 // Settings (environment):
 //   BENCH_RUNS    runs per pipeline (default: 5 to 15, as many as fit in 50 s)
 //   BENCH_VALIDATE_SIZES  comma-separated object counts of the validation table (default: 1000,10000,33000)
+//   BENCH_VALIDATE_ROUNDS alternated rounds per input of the validation table (default: 5)
 //   BENCH_ONLY    `synth`, `validate` or `npm-test` to run one table alone
 // Progress goes to stderr, the results to stdout.
 import { spawnSync } from 'node:child_process';
@@ -73,6 +74,7 @@ async function main(): Promise<void> {
   const started = performance.now();
 
   const validateSizes = positiveIntegers(process.env.BENCH_VALIDATE_SIZES, [1000, 10000, 33000]);
+  const [validateRounds] = positiveIntegers(process.env.BENCH_VALIDATE_ROUNDS, [5]);
   const only = process.env.BENCH_ONLY;
   if (only !== undefined && only !== 'synth' && only !== 'validate' && only !== 'npm-test') {
     throw new Error(`BENCH_ONLY must be synth, validate or npm-test, got '${only}'`);
@@ -86,7 +88,7 @@ async function main(): Promise<void> {
     console.log('');
   }
   if (only === undefined || only === 'validate') {
-    console.log(await compareValidators(root, { sizes: validateSizes }, progress));
+    console.log(await compareValidators(root, { sizes: validateSizes, rounds: validateRounds }, progress));
     console.log('');
   }
   if (only === undefined || only === 'npm-test') {

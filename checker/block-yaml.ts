@@ -7,12 +7,11 @@ import * as jsYaml from 'js-yaml';
  * and js-yaml (or `yaml`, for the messages of errors) reads the document as before.
  *
  * It is hand-written because parsing was most of the time `npm run validate` takes on a large
- * tree, and no maintained parser has a fast path for this subset. It rewrites the document as
- * JSON text and lets JSON.parse, the fastest reader Node has, build the objects. What it
+ * tree, and no maintained parser has a fast path for this subset: knowing that a line is
+ * `key: value` or `- item` from its first characters, it builds each object in one pass. What it
  * accepts it reads to exactly the value js-yaml gives: plain scalars are resolved by js-yaml's
  * own core-schema types, and whatever js-yaml would reject (duplicate keys, bad indentation) or
- * read in a way this does not model (multi-line plain scalars, tags, escapes, -0) is left to
- * js-yaml. test/block-yaml.test.ts compares the two on every fixture, on generated sets and on
+ * read in a way this does not model (multi-line plain scalars, tags, escapes) is left to js-yaml. test/block-yaml.test.ts compares the two on every fixture, on generated sets and on
  * mutated documents.
  */
 
@@ -68,31 +67,25 @@ const isStringKey = (key: string) => !types.null.resolve(key) && !types.bool.res
 const isSequenceEntry = (text: string) =>
   text.charCodeAt(0) === DASH && (text.length === 1 || text.charCodeAt(1) === SPACE);
 
-/** A plain scalar as JSON, resolved as js-yaml's core schema does: the first implicit type that takes it. */
-function plainJson(text: string): string {
+/** A plain scalar, resolved as js-yaml's core schema does: the first implicit type that takes it. */
+function plainValue(text: string): unknown {
   if (MAY_NOT_BE_STRING.test(text)) {
     for (const type of CORE_IMPLICIT_TYPES) {
       if (type.resolve(text)) {
-        const value = type.construct(text);
-        // JSON has no -0, NaN or infinities.
-        if (typeof value === 'number' && (!Number.isFinite(value) || Object.is(value, -0))) {
-          throw UNSUPPORTED;
-        }
-        return JSON.stringify(value);
+        return type.construct(text);
       }
     }
   }
-  return quoted(text);
+  return text;
 }
 
-// Printable ASCII needs escaping in JSON only for quotes and backslashes.
-const quoted = (text: string) => (NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`);
-const NEEDS_ESCAPE = /["\\]/;
-
-/** A one-line scalar after `key: ` or `- `, as JSON: quoted, plain, or an empty flow collection. */
-function inlineScalarJson(text: string): string {
-  if (text === '{}' || text === '[]') {
-    return text;
+/** A one-line scalar after `key: ` or `- `: quoted, plain, or an empty flow collection. */
+function inlineScalar(text: string): unknown {
+  if (text === '{}') {
+    return {};
+  }
+  if (text === '[]') {
+    return [];
   }
   const first = text.charCodeAt(0);
   if (first === 0x22 /* " */) {
@@ -100,14 +93,14 @@ function inlineScalarJson(text: string): string {
     if (text.length < 2 || text.charCodeAt(text.length - 1) !== 0x22 || inner.includes('"') || inner.includes('\\')) {
       throw UNSUPPORTED;
     }
-    return text;
+    return inner;
   }
   if (first === 0x27 /* ' */) {
     const inner = text.slice(1, -1);
     if (text.length < 2 || text.charCodeAt(text.length - 1) !== 0x27 || inner.replaceAll("''", '').includes("'")) {
       throw UNSUPPORTED;
     }
-    return JSON.stringify(inner.replaceAll("''", "'"));
+    return inner.replaceAll("''", "'");
   }
   if (
     (INDICATOR.test(text) && !(first === DASH && text.length > 1 && text.charCodeAt(1) !== SPACE)) ||
@@ -117,7 +110,7 @@ function inlineScalarJson(text: string): string {
   ) {
     throw UNSUPPORTED;
   }
-  return plainJson(text);
+  return plainValue(text);
 }
 
 class BlockReader {
@@ -147,21 +140,21 @@ class BlockReader {
     return this.at < this.indents.length ? this.indents[this.at] : -1;
   }
 
-  /** The whole document as JSON: one mapping or sequence, or null. */
-  document(): string {
+  /** The whole document: one mapping or sequence, or null. */
+  document(): unknown {
     const indent = this.nextContent();
     if (indent === -1) {
-      return 'null';
+      return null;
     }
-    const json = this.node(indent);
+    const value = this.node(indent);
     if (this.nextContent() !== -1) {
       throw UNSUPPORTED;
     }
-    return json;
+    return value;
   }
 
   /** A mapping or sequence whose first line, the current one, is indented by `indent`. */
-  private node(indent: number): string {
+  private node(indent: number): unknown {
     const text = this.texts[this.at];
     if (isSequenceEntry(text)) {
       return this.sequence(indent);
@@ -172,8 +165,8 @@ class BlockReader {
     throw UNSUPPORTED;
   }
 
-  private mapping(indent: number): string {
-    let json = '{';
+  private mapping(indent: number): Record<string, unknown> {
+    const mapping: Record<string, unknown> = {};
     const keys: string[] = [];
     for (let lineIndent = this.nextContent(); lineIndent >= indent; lineIndent = this.nextContent()) {
       const text = this.texts[this.at];
@@ -187,14 +180,13 @@ class BlockReader {
         throw UNSUPPORTED;
       }
       keys.push(key);
-      json += `${keys.length > 1 ? ',"' : '"'}${key}":${this.value(indent, text.slice(end + 1))}`;
+      mapping[key] = this.value(indent, text.slice(end + 1));
     }
-    return `${json}}`;
+    return mapping;
   }
 
-  private sequence(indent: number): string {
-    let json = '[';
-    let first = true;
+  private sequence(indent: number): unknown[] {
+    const sequence: unknown[] = [];
     for (let lineIndent = this.nextContent(); lineIndent >= indent; lineIndent = this.nextContent()) {
       const text = this.texts[this.at];
       if (lineIndent !== indent) {
@@ -205,7 +197,7 @@ class BlockReader {
         break;
       }
       const rest = text.slice(1).trimStart();
-      let item: string;
+      let item: unknown;
       if (rest === '' || rest.charCodeAt(0) === HASH) {
         this.at++;
         item = this.nested(indent, false);
@@ -217,16 +209,15 @@ class BlockReader {
         item = this.node(restIndent);
       } else {
         this.at++;
-        item = this.afterScalar(indent, inlineScalarJson(rest.trimEnd()));
+        item = this.afterScalar(indent, inlineScalar(rest.trimEnd()));
       }
-      json += first ? item : `,${item}`;
-      first = false;
+      sequence.push(item);
     }
-    return `${json}]`;
+    return sequence;
   }
 
   /** The value after `key:` on a line of a mapping indented by `indent`. */
-  private value(indent: number, rest: string): string {
+  private value(indent: number, rest: string): unknown {
     this.at++;
     const text = rest.trim();
     if (text === '' || text.charCodeAt(0) === HASH) {
@@ -235,30 +226,30 @@ class BlockReader {
     if (text === '|' || text === '|-') {
       return this.blockScalar(indent, text === '|');
     }
-    return this.afterScalar(indent, inlineScalarJson(text));
+    return this.afterScalar(indent, inlineScalar(text));
   }
 
   /** A one-line value, which must not go on over more indented lines. */
-  private afterScalar(indent: number, json: string): string {
+  private afterScalar(indent: number, value: unknown): unknown {
     if (this.nextContent() > indent) {
       throw UNSUPPORTED;
     }
-    return json;
+    return value;
   }
 
   /**
    * The value of a `key:` or `-` with nothing after it: a node on the lines below, more
    * indented (or, for a key, a sequence at the key's own indentation), else null.
    */
-  private nested(indent: number, ofKey: boolean): string {
+  private nested(indent: number, ofKey: boolean): unknown {
     const next = this.nextContent();
     if (next > indent) {
       return this.node(next);
     }
-    return next === indent && ofKey && isSequenceEntry(this.texts[this.at]) ? this.sequence(indent) : 'null';
+    return next === indent && ofKey && isSequenceEntry(this.texts[this.at]) ? this.sequence(indent) : null;
   }
 
-  /** A `|` (clip) or `|-` (strip) literal scalar below a line indented by `indent`, as JSON. */
+  /** A `|` (clip) or `|-` (strip) literal scalar below a line indented by `indent`. */
   private blockScalar(indent: number, clip: boolean): string {
     const content: string[] = [];
     let contentIndent = -1;
@@ -303,7 +294,7 @@ class BlockReader {
     }
     this.at = end;
     const text = content.slice(0, kept).join('\n');
-    return JSON.stringify(clip ? `${text}\n` : text);
+    return clip ? `${text}\n` : text;
   }
 }
 
@@ -344,7 +335,7 @@ export function readBlockYaml(text: string): { value: unknown } | undefined {
     indents[0] = -1;
   }
   try {
-    return { value: JSON.parse(new BlockReader(text, starts, spaces, indents, texts).document()) };
+    return { value: new BlockReader(text, starts, spaces, indents, texts).document() };
   } catch (error) {
     if (error === UNSUPPORTED) {
       return undefined;

@@ -206,6 +206,11 @@ describe('the block YAML reader', () => {
       { a: 'x\n\ny\n', b: 'z', c: 1 },
     ],
     ['comments and the document marker', '--- \n# c\nk: v\n  # indented\nl: # empty\n', { k: 'v', l: null }],
+    [
+      'negative zero, infinities and not-a-number',
+      'z: -0.0\ni: -.inf\nn: .nan\n',
+      { z: -0, i: -Infinity, n: Number.NaN },
+    ],
     ['empty flow collections', 'a: {}\nb: []\n', { a: {}, b: [] }],
     [
       'label keys',
@@ -231,8 +236,6 @@ describe('the block YAML reader', () => {
     ['a kept block scalar', 'a: |+\n  x\n'],
     ['a folded block scalar', 'a: >\n  x\n'],
     ['an escape in double quotes', 'a: "x\\ty"\n'],
-    ['negative zero', 'a: -0.0\n'],
-    ['an infinity', 'a: .inf\n'],
     ['a key the core schema reads as a boolean', 'true: 1\n'],
     ['a key starting with a digit', '80: http\n'],
     ['__proto__', '__proto__: 1\n'],
