@@ -66,7 +66,10 @@ export interface ObjectIdentity {
 export class DuplicateNames {
   // A dictionary rather than a Map: property names are copied into V8's string table, while a
   // Map key made from a parsed name would keep the whole text the name was read from alive.
-  private readonly firstSeen: Record<string, { readonly file: string; readonly index: number }> = Object.create(null);
+  // Its values are numbers, places in the two arrays below: no object is kept per object.
+  private readonly firstSeen: Record<string, number> = Object.create(null);
+  private readonly files: string[] = [];
+  private readonly indexes: number[] = [];
 
   /** The finding when an object of this kind and name came before. */
   check(object: ObjectIdentity): Finding[] {
@@ -76,8 +79,10 @@ export class DuplicateNames {
     }
     const key = `${kind}|${object.namespace ?? ''}|${name}`;
     const first = this.firstSeen[key];
-    if (!first) {
-      this.firstSeen[key] = { file: object.file, index: object.index };
+    if (first === undefined) {
+      this.firstSeen[key] = this.files.length;
+      this.files.push(object.file);
+      this.indexes.push(object.index);
       return [];
     }
     return [
@@ -85,7 +90,7 @@ export class DuplicateNames {
         { file: object.file, object: `${kind ?? '<no kind>'}/${name}` },
         'duplicate',
         'metadata.name',
-        `${kind}/${name} is already defined in ${first.file} (document ${first.index + 1}); kubectl apply would keep only one`,
+        `${kind}/${name} is already defined in ${this.files[first]} (document ${this.indexes[first] + 1}); kubectl apply would keep only one`,
       ),
     ];
   }
