@@ -290,12 +290,91 @@ export async function compareValidators(
     }
   }
   fs.rmSync(inputDir, { recursive: true, force: true });
+  const kubeconformArgs = ['-strict', '-summary', '-kubernetes-version', '1.27.0', '-schema-location', schemaLocation];
   return [
     `validation: npm run validate against kubeconform v0.8.0 -strict (Kubernetes 1.27 schemas), ` +
       `${rounds} alternated rounds each after a warm-up round, median wall time and highest peak memory`,
     table(
       ['input (ConfigMaps and Deployments, 10:1)', 'validate', 'peak', 'kubeconform', 'peak', 'validate / kubeconform'],
       rows,
+    ),
+    '',
+    await secondCoreTable(
+      Math.max(...(plan.sizes ?? [33000])),
+      rounds,
+      (dir) => measure(node, [...validateArgs, dir], root),
+      (dir, workers) => measure(kubeconform, [...kubeconformArgs, '-n', String(workers), dir], root),
+      path.join(cacheDir, 'second-core'),
+      progress,
+    ),
+  ].join('\n');
+}
+
+/**
+ * What the machine's second core gives each validator, on files of 10: validate on all files,
+ * on half of them, and on both halves at once in two processes; kubeconform with one worker
+ * and with its default four. Where two halves at once take as long as all files in one
+ * process, a second process or thread cannot make validate faster.
+ */
+async function secondCoreTable(
+  objects: number,
+  rounds: number,
+  validate: (dir: string) => Promise<Measurement>,
+  kubeconform: (dir: string, workers: number) => Promise<Measurement>,
+  workDir: string,
+  progress: (line: string) => void,
+): Promise<string> {
+  const all = path.join(workDir, 'all');
+  const halves = [path.join(workDir, 'half-1'), path.join(workDir, 'half-2')];
+  writeInput(all, { objects, layout: 'files of 10' });
+  const files = fs.readdirSync(all).sort();
+  for (const [which, half] of halves.entries()) {
+    fs.mkdirSync(half, { recursive: true });
+    const share = which === 0 ? files.slice(0, files.length / 2) : files.slice(files.length / 2);
+    for (const file of share) {
+      fs.copyFileSync(path.join(all, file), path.join(half, file));
+    }
+  }
+  spawnSync('sync');
+  const runs: Array<[string, () => Promise<Measurement>]> = [
+    ['validate, all files', () => validate(all)],
+    ['validate, one half of the files', () => validate(halves[0])],
+    [
+      'validate, both halves at once (two processes)',
+      async () => {
+        const started = performance.now();
+        const both = await Promise.all(halves.map((half) => validate(half)));
+        return {
+          ...both[0],
+          wallMs: performance.now() - started,
+          exitCode: both.find((m) => m.exitCode)?.exitCode ?? 0,
+        };
+      },
+    ],
+    ['kubeconform -n 1, all files', () => kubeconform(all, 1)],
+    ['kubeconform (4 workers), all files', () => kubeconform(all, 4)],
+  ];
+  const walls: number[][] = runs.map(() => []);
+  progress(`second core, ${objects} objects: warm-up round`);
+  for (const [, run] of runs) {
+    await run();
+  }
+  for (let round = 0; round < rounds; round++) {
+    progress(`second core, ${objects} objects: round ${round + 1} of ${rounds}`);
+    for (const [index, [name, run]] of runs.entries()) {
+      const measured = await run();
+      if (measured.exitCode !== 0) {
+        throw new Error(`${name} rejected the generated input: exit ${measured.exitCode}`);
+      }
+      walls[index].push(measured.wallMs);
+    }
+  }
+  fs.rmSync(workDir, { recursive: true, force: true });
+  return [
+    `the second core: ${objects} objects in files of 10, ${rounds} alternated rounds after a warm-up round, median wall time`,
+    table(
+      ['run', 'wall'],
+      runs.map(([name], index) => [name, ms(summarize(walls[index]).median)]),
     ),
   ].join('\n');
 }
