@@ -76,8 +76,21 @@ function build() {
   return true;
 }
 
-fs.mkdirSync(cacheDir, { recursive: true });
-if (isFresh() || build()) {
+/** Whether the bundle is there to run: fresh, or built now. A cache that cannot be written is no error. */
+function bundleReady() {
+  try {
+    fs.mkdirSync(cacheDir, { recursive: true });
+    return isFresh() || build();
+  } catch (error) {
+    // esbuild's own failures (the entry does not compile) are reported as they are.
+    if (Array.isArray(error?.errors)) {
+      throw error;
+    }
+    return false;
+  }
+}
+
+if (bundleReady()) {
   process.argv[1] = bundle;
   require(bundle);
 } else {

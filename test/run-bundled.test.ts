@@ -58,6 +58,16 @@ describe('scripts/run-bundled.cjs', () => {
     expect(result.err).toContain('word.ts');
   });
 
+  test('where the cache cannot be written, the entry runs through tsx instead', () => {
+    const unwritable = path.join(dir, 'a-file', 'cache');
+    fs.writeFileSync(path.join(dir, 'a-file'), '');
+    expect(run([path.join(dir, 'entry.ts'), 'x'], { RUN_BUNDLED_CACHE: unwritable })).toEqual({
+      code: 3,
+      out: 'first x false\n',
+      err: '',
+    });
+  });
+
   test('without an entry it prints its usage', () => {
     expect(run([])).toEqual({ code: 2, out: '', err: 'usage: node scripts/run-bundled.cjs ENTRY.ts [ARGS...]\n' });
   });
