@@ -224,6 +224,17 @@ describe('the block YAML reader', () => {
     expect(block?.value).toEqual(jsYamlReads(text));
   });
 
+  test('a large mapping is read, and a duplicate key in it found', () => {
+    const lines = Array.from({ length: 500 }, (_, index) => `key${index}: ${index}`);
+    expect(readBlockYaml(`${lines.join('\n')}\n`)?.value).toEqual(jsYamlReads(`${lines.join('\n')}\n`));
+    expect(readBlockYaml(`${lines.join('\n')}\nkey7: again\n`)).toBeUndefined();
+  });
+
+  test('a document nested deeper than the stack allows is left to js-yaml, not thrown', () => {
+    const deep = Array.from({ length: 5000 }, (_, depth) => `${' '.repeat(depth)}k:`).join('\n');
+    expect(() => readBlockYaml(`${deep}\n`)).not.toThrow();
+  });
+
   test.each([
     ['a tab', 'a:\tb\n'],
     ['a carriage return', 'a: b\r\n'],

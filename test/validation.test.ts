@@ -211,6 +211,24 @@ describe('npm run validate on broken manifests', () => {
     }
   });
 
+  test('a document nested deeper than the parsers can follow is one finding, and the other files are still checked', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'validate-'));
+    try {
+      fs.writeFileSync(
+        path.join(dir, 'deep.yml'),
+        `${Array.from({ length: 4000 }, (_, depth) => `${' '.repeat(depth)}k:`).join('\n')}\n`,
+      );
+      fs.copyFileSync(path.join(root, MANIFEST_DIR, 'homepage-service.yml'), path.join(dir, 'service.yml'));
+      const loaded = loadManifestDirectory(dir, 'd');
+      expect(loaded.docs.map((doc) => doc.object.kind)).toEqual(['Service']);
+      expect(loaded.findings.map(formatFinding)).toEqual([
+        expect.stringMatching(/^error: d\/deep\.yml:\d+: document 1: \[yaml\] Maximum call stack size exceeded/),
+      ]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('replicas outside the range the caller allows are reported with the range', () => {
     expect(runValidate(`${fixtures}/negative-replicas`).err[0]).toMatch(
       /\[values\] must be a whole number from 0 to 20, got -3$/,
