@@ -179,7 +179,10 @@ class BlockReader {
       const key = text.slice(0, end);
       // Duplicates, which js-yaml rejects: most mappings have a few keys, searched in a list;
       // a large one (a ConfigMap's data) gets a set.
-      if (keys.length < 32 ? keys.includes(key) : (manyKeys ??= new Set(keys)).has(key)) {
+      if (manyKeys === undefined && keys.length === 32) {
+        manyKeys = new Set(keys);
+      }
+      if (manyKeys ? manyKeys.has(key) : keys.includes(key)) {
         throw UNSUPPORTED;
       }
       if (key === '__proto__' || (MAY_NOT_BE_STRING.test(key) && !isStringKey(key))) {
