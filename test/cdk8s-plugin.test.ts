@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type * as Plugins from 'cdk8s-cli/lib/plugins/validation';
 import { ManifestCheckerValidation } from '../checker/cdk8s-plugin';
+import { inScratchFolder } from './scratch';
 
 // Loaded as cdk8s-cli loads plugins' contexts, through its public `plugins` entry point.
 const { ValidationContext } = require('cdk8s-cli/plugins') as typeof Plugins;
@@ -64,8 +64,7 @@ describe('the checker as a cdk8s validation plugin', () => {
 
 describe('cdk8s synth with the plugin under validations: in cdk8s.yaml', () => {
   test('loads it and fails on a finding', () => {
-    const app = fs.mkdtempSync(path.join(os.tmpdir(), 'checker-plugin-'));
-    try {
+    inScratchFolder('checker-plugin-', (app) => {
       // A stand-in app that writes one broken manifest, so that only the plugin is under test.
       fs.writeFileSync(
         path.join(app, 'app.js'),
@@ -96,8 +95,6 @@ describe('cdk8s synth with the plugin under validations: in cdk8s.yaml', () => {
       expect(synth.stdout + synth.stderr).toMatch(
         /wiring \(1 occurrences\)[\s\S]*Resource Name: Service\/homepage[\s\S]*selects no Pods/,
       );
-    } finally {
-      fs.rmSync(app, { recursive: true, force: true });
-    }
+    });
   }, 60_000);
 });

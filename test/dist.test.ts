@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { scratchFolderPerTest } from './scratch';
 
 const root = path.resolve(__dirname, '..');
 
@@ -24,14 +24,10 @@ function synthInto(outdir: string) {
 }
 
 describe('npm run synth', () => {
-  let scratch: string;
-  beforeEach(() => {
-    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-'));
-  });
-  afterEach(() => fs.rmSync(scratch, { recursive: true, force: true }));
+  const scratch = scratchFolderPerTest('synth-');
 
   test('the committed dist/ is exactly what a fresh synth writes', () => {
-    const out = path.join(scratch, 'dist');
+    const out = path.join(scratch(), 'dist');
     const run = synthInto(out);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
@@ -39,7 +35,7 @@ describe('npm run synth', () => {
   });
 
   test('prints each file it wrote, removes stale files and writes the same bytes every time', () => {
-    const out = path.join(scratch, 'dist');
+    const out = path.join(scratch(), 'dist');
     synthInto(out);
     const first = readTree(out);
     fs.writeFileSync(path.join(out, 'stale.yml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: leftover\n');

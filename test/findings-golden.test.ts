@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { writeInput } from '../bench/validate';
 import { runValidateCommand } from '../checker/command';
 import { MAX_REPLICAS } from '../lib/constants';
+import { inScratchFolder } from './scratch';
 
 const root = path.resolve(__dirname, '..');
 const fixtures = 'test/fixtures/broken';
@@ -76,14 +76,11 @@ describe('findings, byte for byte', () => {
   });
 
   test('on 3,000 generated objects with a third of their files broken', () => {
-    const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'findings-'));
-    try {
+    inScratchFolder('findings-', (parent) => {
       writeBrokenSet(path.join(parent, 'set'));
       const output = validateOutput('set', parent);
       expect(output).toMatch(/set: 300 files, \d+ objects: \d{2,} errors/);
       expect(output).toMatchSnapshot();
-    } finally {
-      fs.rmSync(parent, { recursive: true, force: true });
-    }
+    });
   });
 });

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { inScratchFolder } from './scratch';
 
 const root = path.resolve(__dirname, '..');
 // Where `npm run import` finds the 1.27 schema without network access (see scripts/offline-k8s-schema.cjs).
@@ -15,8 +15,7 @@ const haveLocalSchema = fs.existsSync(path.join(schemaDir, 'v1.27.0', '_definiti
     ? 'npm run import regenerates imports/ exactly, from the local schema'
     : `npm run import regenerates imports/ exactly (skipped: no local schema at ${schemaDir}/v1.27.0/_definitions.json; set K8S_SCHEMA_DIR)`,
   () => {
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'imports-'));
-    try {
+    inScratchFolder('imports-', (out) => {
       const run = spawnSync('npm', ['run', '--silent', 'import', '--', '--output', out], {
         cwd: root,
         encoding: 'utf8',
@@ -29,9 +28,7 @@ const haveLocalSchema = fs.existsSync(path.join(schemaDir, 'v1.27.0', '_definiti
       expect(fs.readFileSync(path.join(out, 'k8s.ts'), 'utf8')).toBe(
         fs.readFileSync(path.join(root, 'imports', 'k8s.ts'), 'utf8'),
       );
-    } finally {
-      fs.rmSync(out, { recursive: true, force: true });
-    }
+    });
   },
   60_000,
 );

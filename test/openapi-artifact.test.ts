@@ -1,21 +1,17 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadOpenApiDefinitions } from '../checker/openapi-artifact';
 import { compileSchema, schemaProblems } from '../checker/schema';
+import { scratchFolderPerTest } from './scratch';
 
 describe('the Kubernetes API schema artifact', () => {
-  let scratch: string;
-  beforeEach(() => {
-    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'openapi-'));
-  });
-  afterEach(() => fs.rmSync(scratch, { recursive: true, force: true }));
+  const scratch = scratchFolderPerTest('openapi-');
 
   test('without a cache and without Go, the error names what is missing and how to get it', () => {
     const pathBefore = process.env.PATH;
-    process.env.PATH = scratch;
+    process.env.PATH = scratch();
     try {
-      expect(() => loadOpenApiDefinitions({ cacheDir: scratch })).toThrow(
+      expect(() => loadOpenApiDefinitions({ cacheDir: scratch() })).toThrow(
         /^the Kubernetes 1\.27 API schema is not cached and cannot be fetched: the `go` command is not installed\. Install Go .*CHECKER_OPENAPI_SPEC/,
       );
     } finally {
@@ -24,7 +20,7 @@ describe('the Kubernetes API schema artifact', () => {
   });
 
   test('a local copy of the OpenAPI document is read instead, and its kinds checked against', () => {
-    const specFile = path.join(scratch, 'swagger.json');
+    const specFile = path.join(scratch(), 'swagger.json');
     fs.writeFileSync(
       specFile,
       JSON.stringify({
@@ -43,7 +39,7 @@ describe('the Kubernetes API schema artifact', () => {
         },
       }),
     );
-    const api = loadOpenApiDefinitions({ specFile, cacheDir: scratch });
+    const api = loadOpenApiDefinitions({ specFile, cacheDir: scratch() });
     expect(api.definitions['io.example.v1.Widget']).not.toHaveProperty('description');
     const schema = compileSchema(api);
     expect(schemaProblems({ apiVersion: 'example.io/v1', kind: 'Widget', size: 3 }, schema)).toEqual([]);
@@ -51,13 +47,13 @@ describe('the Kubernetes API schema artifact', () => {
       { path: 'size', message: 'must be integer, got string "big"' },
       { path: 'extra', message: 'is not a field of this object (unknown field)' },
     ]);
-    expect(fs.readdirSync(scratch)).toEqual(['swagger.json']);
+    expect(fs.readdirSync(scratch())).toEqual(['swagger.json']);
   });
 
   test('a document without definitions is refused with its name', () => {
-    const specFile = path.join(scratch, 'other.json');
+    const specFile = path.join(scratch(), 'other.json');
     fs.writeFileSync(specFile, '{"openapi": "3.0.0"}');
-    expect(() => loadOpenApiDefinitions({ specFile, cacheDir: scratch })).toThrow(
+    expect(() => loadOpenApiDefinitions({ specFile, cacheDir: scratch() })).toThrow(
       `${specFile}: not an OpenAPI v2 document (it has no "definitions")`,
     );
   });

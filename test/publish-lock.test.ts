@@ -1,18 +1,16 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { withPublishLock } from '../lib/synthesis/lock';
+import { scratchFolderPerTest } from './scratch';
 
-let scratch: string;
+const scratch = scratchFolderPerTest('publish-lock-');
 let outdir: string;
 beforeEach(() => {
-  scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'publish-lock-'));
-  outdir = path.join(scratch, 'dist');
+  outdir = path.join(scratch(), 'dist');
   fs.mkdirSync(outdir);
 });
-afterEach(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
-const lockFolder = () => path.join(scratch, '.dist.synth-lock');
+const lockFolder = () => path.join(scratch(), '.dist.synth-lock');
 
 /** Leaves a lock as a synth with this owner would have. */
 function placeLock(owner: object, folder = lockFolder()): void {
@@ -33,7 +31,7 @@ test('the action runs under the lock, which is gone afterwards, also when the ac
       throw new Error('boom');
     }),
   ).toThrow('boom');
-  expect(fs.readdirSync(scratch)).toEqual(['dist']);
+  expect(fs.readdirSync(scratch())).toEqual(['dist']);
 });
 
 test('a lock whose holder still runs is waited for, then reported with its PID', () => {
@@ -43,7 +41,7 @@ test('a lock whose holder still runs is waited for, then reported with its PID',
     `gave up waiting for the synth with PID ${process.pid} to release the publish lock ${lockFolder()}`,
   );
   expect(Date.now() - started).toBeGreaterThanOrEqual(300);
-  expect(fs.readdirSync(scratch).sort()).toEqual(['.dist.synth-lock', 'dist']);
+  expect(fs.readdirSync(scratch()).sort()).toEqual(['.dist.synth-lock', 'dist']);
 });
 
 test.each<[string, () => object]>([
@@ -54,12 +52,12 @@ test.each<[string, () => object]>([
   const started = Date.now();
   expect(withPublishLock(outdir, () => 'ran', { timeoutMs: 60_000 })).toBe('ran');
   expect(Date.now() - started).toBeLessThan(5_000);
-  expect(fs.readdirSync(scratch)).toEqual(['dist']);
+  expect(fs.readdirSync(scratch())).toEqual(['dist']);
 });
 
 test('a dead lock is taken over even when a contender killed while breaking it left its remains', () => {
   placeLock({ pid: 999_999_999, started: '', nonce: 'gone' });
-  placeLock({ pid: 999_999_999, started: '', nonce: 'gone' }, path.join(scratch, '.dist.synth-released-gone'));
+  placeLock({ pid: 999_999_999, started: '', nonce: 'gone' }, path.join(scratch(), '.dist.synth-released-gone'));
   expect(withPublishLock(outdir, () => 'ran', { timeoutMs: 5_000 })).toBe('ran');
-  expect(fs.readdirSync(scratch)).toEqual(['dist']);
+  expect(fs.readdirSync(scratch())).toEqual(['dist']);
 });

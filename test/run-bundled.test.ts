@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { scratchFolderPerTest } from './scratch';
 
 const root = path.resolve(__dirname, '..');
 const launcher = path.join(root, 'scripts', 'run-bundled.cjs');
@@ -16,10 +16,11 @@ function run(args: readonly string[], env: NodeJS.ProcessEnv = {}) {
 }
 
 describe('scripts/run-bundled.cjs', () => {
+  const scratch = scratchFolderPerTest('run-bundled-');
   let dir: string;
   let cache: string;
   beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'run-bundled-'));
+    dir = scratch();
     cache = path.join(dir, 'cache');
     fs.writeFileSync(
       path.join(dir, 'entry.ts'),
@@ -27,7 +28,6 @@ describe('scripts/run-bundled.cjs', () => {
     );
     fs.writeFileSync(path.join(dir, 'word.ts'), "export const word: string = 'first';\n");
   });
-  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   test('runs the entry as a bundle with its arguments and exit code, and reuses the bundle while its files stay the same', () => {
     const entry = path.join(dir, 'entry.ts');

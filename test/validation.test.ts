@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { runValidateCommand } from '../checker/command';
 import { type Finding, formatFinding, MAX_FINDING_LINE, RULES } from '../checker/findings';
@@ -7,6 +6,7 @@ import { type DocumentText, loadManifestDirectory, parseManifestText, YamlDocume
 import type { JsonObject, ManifestDocument } from '../checker/manifest-model';
 import { validateManifests } from '../checker/validate';
 import { LESSON_DOCUMENT, MANIFEST_DIR, MAX_REPLICAS } from '../lib/constants';
+import { inScratchFolder } from './scratch';
 import { objectsOf } from './support';
 
 const root = path.resolve(__dirname, '..');
@@ -175,20 +175,16 @@ describe('npm run validate on broken manifests', () => {
   });
 
   test('a file that cannot be opened is one finding naming it and why', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'validate-'));
-    try {
+    inScratchFolder('validate-', (dir) => {
       fs.symlinkSync(path.join(dir, 'nowhere'), path.join(dir, 'dangling.yml'));
       expect(loadManifestDirectory(dir, 'd').findings.map(formatFinding)).toEqual([
         'error: d/dangling.yml: [yaml] cannot be read: ENOENT open',
       ]);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   test('files are read as UTF-8 across read chunks; one that is not UTF-8 is one finding', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'validate-'));
-    try {
+    inScratchFolder('validate-', (dir) => {
       const readChunk = 1 << 20;
       const configMap = (name: string, value: string) =>
         `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  text: "${value}"\n`;
@@ -206,14 +202,11 @@ describe('npm run validate on broken manifests', () => {
         'error: d/c.yml: [yaml] is not a text file: it is not UTF-8',
         'error: d/d.yml: [yaml] is not a text file: it is not UTF-8',
       ]);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   test('a document nested deeper than the parsers can follow is one finding, and the other files are still checked', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'validate-'));
-    try {
+    inScratchFolder('validate-', (dir) => {
       fs.writeFileSync(
         path.join(dir, 'deep.yml'),
         `${Array.from({ length: 4000 }, (_, depth) => `${' '.repeat(depth)}k:`).join('\n')}\n`,
@@ -224,9 +217,7 @@ describe('npm run validate on broken manifests', () => {
       expect(loaded.findings.map(formatFinding)).toEqual([
         'error: d/deep.yml:1: document 1: [yaml] cannot be read: it is nested too deeply',
       ]);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   test('replicas outside the range the caller allows are reported with the range', () => {
