@@ -245,6 +245,7 @@ export async function compareValidators(
   const kubeconform = kubeconformBinary(cacheDir);
   const schemaLocation = kubeconformSchemas(cacheDir);
   const [node, ...validateArgs] = validateCommand(root);
+  const kubeconformArgs = ['-strict', '-summary', '-kubernetes-version', '1.27.0', '-schema-location', schemaLocation];
   const inputDir = path.join(cacheDir, 'validate-input');
   const rows: string[][] = [];
   const rounds = plan.rounds ?? 5;
@@ -254,12 +255,7 @@ export async function compareValidators(
       // The new files are written back to disk before the first run, not while one runs.
       spawnSync('sync');
       const runOurs = () => measure(node, [...validateArgs, inputDir], root);
-      const runTheirs = () =>
-        measure(
-          kubeconform,
-          ['-strict', '-summary', '-kubernetes-version', '1.27.0', '-schema-location', schemaLocation, inputDir],
-          root,
-        );
+      const runTheirs = () => measure(kubeconform, [...kubeconformArgs, inputDir], root);
       // One round unmeasured, so that both start from the same warm file cache.
       progress(`${objects} objects, ${layout}: warm-up round`);
       await runOurs();
@@ -290,7 +286,6 @@ export async function compareValidators(
     }
   }
   fs.rmSync(inputDir, { recursive: true, force: true });
-  const kubeconformArgs = ['-strict', '-summary', '-kubernetes-version', '1.27.0', '-schema-location', schemaLocation];
   return [
     `validation: npm run validate against kubeconform v0.8.0 -strict (Kubernetes 1.27 schemas), ` +
       `${rounds} alternated rounds each after a warm-up round, median wall time and highest peak memory`,

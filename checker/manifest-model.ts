@@ -100,6 +100,32 @@ function hasPodTemplate(kind: unknown): boolean {
   return kind === 'Pod' || TEMPLATE_KINDS.has(kind as string);
 }
 
+/** A container of a Pod or of a workload's Pod template, with its field path. */
+export interface ContainerAt {
+  /** e.g. `spec.template.spec.containers[0]`. */
+  readonly path: string;
+  readonly container: JsonObject;
+}
+
+/** The init containers and containers of a Pod or of a workload's Pod template; none for other kinds. */
+export function containersOf(object: JsonObject): ContainerAt[] {
+  if (!hasPodTemplate(object.kind)) {
+    return [];
+  }
+  const specPath = object.kind === 'Pod' ? 'spec' : 'spec.template.spec';
+  const spec = plainObject(valueAt(object, specPath));
+  const found: ContainerAt[] = [];
+  for (const group of ['initContainers', 'containers']) {
+    arrayOf(spec?.[group]).forEach((item, index) => {
+      const container = plainObject(item);
+      if (container) {
+        found.push({ path: `${specPath}.${group}[${index}]`, container });
+      }
+    });
+  }
+  return found;
+}
+
 /** The Pod template of a workload or the Pod itself; undefined for other kinds. */
 export function podTemplateOf(object: JsonObject): PodTemplate | undefined {
   if (!hasPodTemplate(object.kind)) {

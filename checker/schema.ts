@@ -1,5 +1,5 @@
 import { childPath } from './findings';
-import { type JsonObject, type JsonValue, plainObject, valueAt } from './manifest-model';
+import { containersOf, type JsonObject, type JsonValue, plainObject } from './manifest-model';
 import {
   KUBERNETES_VERSION,
   loadOpenApiDefinitions,
@@ -260,19 +260,10 @@ class SchemaWalk {
 
 // Required by the API server's own validation although the OpenAPI document leaves them optional.
 function apiServerRequirements(object: JsonObject, problems: Problems): void {
-  const podSpecPath = object.kind === 'Pod' ? 'spec' : 'spec.template.spec';
-  const podSpec = plainObject(valueAt(object, podSpecPath));
-  for (const group of ['initContainers', 'containers'] as const) {
-    const containers = podSpec?.[group];
-    if (!Array.isArray(containers)) {
-      continue;
+  for (const { path, container } of containersOf(object)) {
+    if (container.image === undefined || container.image === '') {
+      problems.push({ path: `${path}.image`, message: 'is required' });
     }
-    containers.forEach((container, index) => {
-      const fields = plainObject(container);
-      if (fields && (fields.image === undefined || fields.image === '')) {
-        problems.push({ path: `${podSpecPath}.${group}[${index}].image`, message: 'is required' });
-      }
-    });
   }
 }
 

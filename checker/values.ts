@@ -1,9 +1,8 @@
 import { type Finding, findingAt } from './findings';
-import { arrayOf, type ManifestDocument, plainObject, valueAt } from './manifest-model';
+import { containersOf, type ManifestDocument, valueAt } from './manifest-model';
 import { API_REPLICAS_RANGE, imageReferenceProblem, replicasProblem, type WholeNumberRange } from './syntax';
 
 const REPLICATED_KINDS = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'ReplicationController']);
-const TEMPLATE_KINDS = new Set([...REPLICATED_KINDS, 'DaemonSet', 'Job']);
 
 /**
  * The value checks construct props get, applied to any manifest: replica
@@ -20,24 +19,12 @@ export function checkValues(doc: ManifestDocument, replicas: WholeNumberRange = 
       findings.push(findingAt(doc, 'values', 'spec.replicas', `${problem}, got ${count}`));
     }
   }
-  const podSpecPath =
-    object.kind === 'Pod' ? 'spec' : TEMPLATE_KINDS.has(object.kind as string) ? 'spec.template.spec' : undefined;
-  const podSpec = podSpecPath === undefined ? undefined : plainObject(valueAt(object, podSpecPath));
-  for (const group of ['initContainers', 'containers']) {
-    arrayOf(podSpec?.[group]).forEach((container, index) => {
-      const image = plainObject(container)?.image;
-      const problem = typeof image === 'string' ? imageReferenceProblem(image) : undefined;
-      if (problem) {
-        findings.push(
-          findingAt(
-            doc,
-            'values',
-            `${podSpecPath}.${group}[${index}].image`,
-            `${problem}, got ${JSON.stringify(image)}`,
-          ),
-        );
-      }
-    });
+  for (const { path, container } of containersOf(object)) {
+    const { image } = container;
+    const problem = typeof image === 'string' ? imageReferenceProblem(image) : undefined;
+    if (problem) {
+      findings.push(findingAt(doc, 'values', `${path}.image`, `${problem}, got ${JSON.stringify(image)}`));
+    }
   }
   return findings;
 }
