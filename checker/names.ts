@@ -64,9 +64,9 @@ export interface ObjectIdentity {
  * key per object, which is all the duplicate rule needs from a stream.
  */
 export class DuplicateNames {
-  // A dictionary rather than a Map: property names are copied into V8's string table, while a
-  // Map key made from a parsed name would keep the whole text the name was read from alive.
-  // Its values are numbers, places in the two arrays below: no object is kept per object.
+  // A dictionary: its property names are copies in V8's string table, so no key holds on to the
+  // text its name was cut from (a Map measured no faster here, and no leaner). Its values are
+  // numbers, places in the two arrays below: no object is kept per object.
   private readonly firstSeen: Record<string, number> = Object.create(null);
   private readonly files: string[] = [];
   private readonly indexes: number[] = [];
