@@ -35,6 +35,9 @@ const ANCHOR_OR_ALIAS = /(?:^|[\s[{,:-])[&*][^\s,[\]{}]/;
 const READ_CHUNK = 1 << 20;
 // V8's message when the stack runs out.
 const STACK_OVERFLOW = 'Maximum call stack size exceeded';
+/** Why a document cannot be read; running out of stack, at whatever depth, means it is nested too deeply. */
+const cannotBeRead = (message: string) =>
+  `cannot be read: ${message.includes(STACK_OVERFLOW) ? 'it is nested too deeply' : message}`;
 // One read buffer for every file: allocating (and zeroing) a megabyte per file cost more than
 // reading a small file. Files are read one after the other, never interleaved.
 let readBuffer: Buffer | undefined;
@@ -102,12 +105,11 @@ export function parseDocumentText(doc: DocumentText, sink: DocumentSink): boolea
     if (document === undefined) {
       return false;
     }
-    if (document.errors.some((error) => error.message.includes(STACK_OVERFLOW))) {
+    const overflow = document.errors.find((error) => error.message.includes(STACK_OVERFLOW));
+    if (overflow) {
       // The parser ran out of stack, and says so once per level it climbed back through, at
       // lines that depend on how deep the stack was: one finding at the document says it all.
-      sink.finding(
-        readFinding(`${file}:${firstLine}`, `document ${index + 1}`, 'cannot be read: it is nested too deeply'),
-      );
+      sink.finding(readFinding(`${file}:${firstLine}`, `document ${index + 1}`, cannotBeRead(overflow.message)));
       return true;
     }
     if (document.errors.length > 0) {
@@ -124,11 +126,7 @@ export function parseDocumentText(doc: DocumentText, sink: DocumentSink): boolea
     } catch (error) {
       // Chiefly `yaml`'s cap on alias expansion: a few lines that would expand into gigabytes.
       sink.finding(
-        readFinding(
-          `${file}:${firstLine}`,
-          `document ${index + 1}`,
-          `cannot be read: ${(error as Error).message.includes(STACK_OVERFLOW) ? 'it is nested too deeply' : (error as Error).message}`,
-        ),
+        readFinding(`${file}:${firstLine}`, `document ${index + 1}`, cannotBeRead((error as Error).message)),
       );
       return true;
     }
