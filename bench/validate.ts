@@ -342,7 +342,7 @@ async function secondCoreTable(
         return {
           ...both[0],
           wallMs: performance.now() - started,
-          exitCode: both.find((m) => m.exitCode)?.exitCode ?? 0,
+          exitCode: both.find((m) => m.exitCode !== 0)?.exitCode ?? 0,
         };
       },
     ],
