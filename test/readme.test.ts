@@ -8,7 +8,7 @@ const main = fs.readFileSync(path.join(root, 'main.ts'), 'utf8');
 
 // Counts are left out of the comparison: a user who sets 3 replicas as the README says keeps a green suite.
 test('the README shows the lines of main.ts where replica counts are set, whatever the counts', () => {
-  const section = readme.slice(readme.indexOf('## Changing the number of replicas'));
+  const section = readme.slice(readme.indexOf('## Changing the lesson'));
   const shown = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
   expect(shown).toMatch(/homepage: \{ replicas: \d+ \}/);
   const anyCount = (text: string) => text.replace(/replicas: \d+/g, 'replicas: N');
@@ -29,8 +29,9 @@ test('the README states the line count of every file in dist/', () => {
   }
 });
 
-test('the README shows the report a broken selector gives, exactly as synth prints it', () => {
-  const after = readme.slice(readme.indexOf('(`test/fixtures/apps/selector-typo.ts`)'));
+test('the checker README shows the report a broken selector gives, exactly as synth prints it', () => {
+  const checkerReadme = fs.readFileSync(path.join(root, 'checker', 'README.md'), 'utf8');
+  const after = checkerReadme.slice(checkerReadme.indexOf('(`test/fixtures/apps/selector-typo.ts`)'));
   const shown = /```text\n([\s\S]*?)```/.exec(after)?.[1];
   expect(shown).toMatch(/^1 problem in the manifests:\n {2}error: dist\/homepage-service\.yml: /);
   const run = spawnSync(process.execPath, ['--require', 'tsx/cjs', 'test/fixtures/apps/selector-typo.ts'], {
