@@ -36,6 +36,9 @@ export const HOMEPAGE_IMAGE = 'dak4dotnet/homepage-nginx:linux';
 /** An Alpine shell with curl and nslookup, used to call the homepage from inside the cluster. */
 export const SLEEP_IMAGE = 'dak4dotnet/sleep';
 
+/** The user and group the sleep shell runs as: `nobody`, which owns no file and needs no privilege. */
+export const SLEEP_USER_ID = 65534;
+
 /** Local port of the lesson's `kubectl port-forward deployment/homepage 8090:80`. */
 export const PORT_FORWARD_LOCAL_PORT = 8090;
 

@@ -8,6 +8,7 @@ import {
   SLEEP_IMAGE,
   SLEEP_NAME,
   SLEEP_POD_LABELS,
+  SLEEP_USER_ID,
 } from './constants';
 import { propOrDefault } from './prop-checks';
 import { WorkshopDeployment } from './workshop-deployment';
@@ -44,7 +45,9 @@ export class SleepDeployment extends WorkshopDeployment {
         cpu: { request: kplus.Cpu.millis(10), limit: kplus.Cpu.millis(100) },
         memory: { request: Size.mebibytes(16), limit: Size.mebibytes(64) },
       },
-      // It only sleeps; `nslookup` and `curl` write nothing to disk and need no capability.
+      // It only sleeps; `nslookup` and `curl` write nothing to disk and need no capability, no
+      // privilege and no file of their own: the unprivileged `nobody` user (65534) is enough.
+      runAsUser: SLEEP_USER_ID,
       readOnlyRootFilesystem: true,
     });
   }

@@ -38,6 +38,12 @@ export interface WorkshopDeploymentProps {
   readonly port?: NamedPort;
   /** CPU and memory requested and capped for the container. */
   readonly resources: kplus.ContainerResources;
+  /**
+   * User and group ID the container's processes run as, with `runAsNonRoot` enforced; must be
+   * greater than 0.
+   * @default - the image's own user, not enforced (both workshop images start as root)
+   */
+  readonly runAsUser?: number;
   /** Whether the container's root filesystem is mounted read-only. */
   readonly readOnlyRootFilesystem: boolean;
   /**
@@ -78,7 +84,6 @@ const API_SERVER_DEFAULTS = [
   `${POD_SPEC}/setHostnameAsFqdn`, // false
   `${POD_SPEC}/terminationGracePeriodSeconds`, // 30
   `${CONTAINER}/securityContext/privileged`, // false
-  `${CONTAINER}/securityContext/runAsNonRoot`, // false: the images run as root
 ];
 
 /**
@@ -136,7 +141,9 @@ export class WorkshopDeployment extends Construct {
           readiness: props.port && kplus.Probe.fromTcpSocket({ port: props.port.number }),
           resources: props.resources,
           securityContext: {
-            ensureNonRoot: false,
+            ensureNonRoot: props.runAsUser !== undefined,
+            user: props.runAsUser,
+            group: props.runAsUser,
             allowPrivilegeEscalation: false,
             readOnlyRootFilesystem: props.readOnlyRootFilesystem,
           },
@@ -154,6 +161,7 @@ export class WorkshopDeployment extends Construct {
     const defaults = [
       ...API_SERVER_DEFAULTS,
       ...(props.port ? [`${CONTAINER}/readinessProbe/failureThreshold`] : []), // 3
+      ...(props.runAsUser === undefined ? [`${CONTAINER}/securityContext/runAsNonRoot`] : []), // false
       ...(props.readOnlyRootFilesystem ? [] : [`${CONTAINER}/securityContext/readOnlyRootFilesystem`]), // false
       ...(defaultImagePullPolicy(props.image) === 'IfNotPresent' ? [`${CONTAINER}/imagePullPolicy`] : []),
     ];
