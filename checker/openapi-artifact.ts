@@ -13,8 +13,10 @@ import * as path from 'node:path';
  * Why this artifact: it is the primary source every other schema set (kubeconform's,
  * kubernetes-models', kubernetes-validate's) is generated from; it is versioned
  * and checksummed; and it is reachable from the package registries alone. No npm
- * package ships it. The document is never part of this project: it is fetched on
- * first use and kept, stripped to what the checks read, in a cache keyed by version.
+ * package ships it. Stripped to what the checks read (201 kB of the document's 3.6 MB),
+ * it is committed beside this file as `kubernetes-api/<module version>.json`, so checking
+ * needs neither Go nor the network; `writeCommittedDefinitions` regenerates it from the module
+ * (`npm run import`), and a test compares the two wherever Go is installed.
  */
 
 /** The Kubernetes release whose API the checker validates against. */
@@ -22,7 +24,13 @@ export const KUBERNETES_VERSION = '1.27';
 /** The module version the document is read from: the last patch release of 1.27. */
 export const KUBERNETES_MODULE = 'k8s.io/kubernetes@v1.27.16';
 /** Path of the OpenAPI v2 document inside the module. */
-const SPEC_IN_MODULE = path.join('api', 'openapi-spec', 'swagger.json');
+export const SPEC_IN_MODULE = path.join('api', 'openapi-spec', 'swagger.json');
+/** The committed definitions: the module's document, stripped (see `stripDocument`). */
+export const COMMITTED_DEFINITIONS = path.join(
+  __dirname,
+  'kubernetes-api',
+  `${KUBERNETES_MODULE.slice(KUBERNETES_MODULE.indexOf('@') + 1)}.json`,
+);
 
 /** A schema of the OpenAPI v2 document, reduced to the keywords the checks use. */
 export interface OpenApiSchema {
@@ -45,27 +53,10 @@ export interface OpenApiDefinitions {
 /** Settings of `loadOpenApiDefinitions`. */
 export interface OpenApiSource {
   /**
-   * A local copy of the OpenAPI v2 document to read instead of fetching the module.
-   * @default - $CHECKER_OPENAPI_SPEC, else the document from the Go module
+   * A local copy of an OpenAPI v2 document to read instead of the committed definitions.
+   * @default - $CHECKER_OPENAPI_SPEC, else the committed Kubernetes 1.27 definitions
    */
   readonly specFile?: string;
-  /**
-   * Folder of the stripped, per-version cache.
-   * @default - node_modules/.cache/k8s-checker beside the checker, else the system's temporary folder
-   */
-  readonly cacheDir?: string;
-}
-
-/** The cache folder: node_modules/.cache of the project the checker is installed in. */
-export function defaultCacheDir(): string {
-  let dir = __dirname;
-  while (path.dirname(dir) !== dir) {
-    if (fs.existsSync(path.join(dir, 'node_modules'))) {
-      return path.join(dir, 'node_modules', '.cache', 'k8s-checker');
-    }
-    dir = path.dirname(dir);
-  }
-  return path.join(os.tmpdir(), 'k8s-checker');
 }
 
 /** The folder of the downloaded module, fetching it through `go mod download` when Go has not cached it. */
@@ -139,43 +130,42 @@ function strip(schema: Record<string, unknown>): OpenApiSchema {
 }
 
 /**
- * The definitions of the Kubernetes 1.27 API, from the cache, or else read from
- * the OpenAPI document (fetched when needed) and cached for the next run.
+ * An OpenAPI v2 document reduced to the definitions and keywords the checks read.
+ * @param name - shown in the error when the document has no `definitions`
+ * @throws Error `NAME: not an OpenAPI v2 document (it has no "definitions")`
+ */
+export function stripDocument(document: { definitions?: Record<string, Record<string, unknown>> }, name: string) {
+  if (!document.definitions) {
+    throw new Error(`${name}: not an OpenAPI v2 document (it has no "definitions")`);
+  }
+  return {
+    module: KUBERNETES_MODULE,
+    definitions: Object.fromEntries(
+      Object.entries(document.definitions).map(([definition, schema]) => [definition, strip(schema)]),
+    ),
+  } satisfies OpenApiDefinitions;
+}
+
+/** The committed definitions as they should read, from the module (fetched through Go when not cached). */
+export function definitionsFromModule(): string {
+  const documentFile = path.join(downloadKubernetesModule(), SPEC_IN_MODULE);
+  // One definition per line: small diffs when the module version moves.
+  const { module, definitions } = stripDocument(JSON.parse(fs.readFileSync(documentFile, 'utf8')), documentFile);
+  const lines = Object.entries(definitions).map(
+    ([name, schema]) => `  ${JSON.stringify(name)}: ${JSON.stringify(schema)}`,
+  );
+  return `{"module": ${JSON.stringify(module)}, "definitions": {\n${lines.join(',\n')}\n}}\n`;
+}
+
+/**
+ * The definitions of the Kubernetes 1.27 API: the committed file, or the given OpenAPI document.
+ * @throws Error naming the document when it cannot be read or is not an OpenAPI v2 document
  */
 export function loadOpenApiDefinitions(source: OpenApiSource = {}): OpenApiDefinitions {
   const specFile = source.specFile ?? process.env.CHECKER_OPENAPI_SPEC;
-  const cacheDir = source.cacheDir ?? defaultCacheDir();
-  const cacheFile = path.join(cacheDir, `${KUBERNETES_MODULE.replace(/[/@]/g, '_')}.json`);
   if (!specFile) {
-    try {
-      return JSON.parse(fs.readFileSync(cacheFile, 'utf8'));
-    } catch {
-      // Not cached yet (or cut short by a crash): read the document below.
-    }
+    // A literal require, so that a bundle of the checker carries the definitions with it.
+    return require('./kubernetes-api/v1.27.16.json');
   }
-  const documentFile = specFile ?? path.join(downloadKubernetesModule(), SPEC_IN_MODULE);
-  const document = JSON.parse(fs.readFileSync(documentFile, 'utf8')) as {
-    definitions?: Record<string, Record<string, unknown>>;
-  };
-  if (!document.definitions) {
-    throw new Error(`${documentFile}: not an OpenAPI v2 document (it has no "definitions")`);
-  }
-  const definitions: OpenApiDefinitions = {
-    module: KUBERNETES_MODULE,
-    definitions: Object.fromEntries(
-      Object.entries(document.definitions).map(([name, schema]) => [name, strip(schema)]),
-    ),
-  };
-  if (!specFile) {
-    try {
-      fs.mkdirSync(cacheDir, { recursive: true });
-      // Written aside and renamed, so that a concurrent run never reads half a file.
-      const staging = `${cacheFile}.${process.pid}`;
-      fs.writeFileSync(staging, JSON.stringify(definitions));
-      fs.renameSync(staging, cacheFile);
-    } catch {
-      // A read-only cache only costs the next run the slower load.
-    }
-  }
-  return definitions;
+  return stripDocument(JSON.parse(fs.readFileSync(specFile, 'utf8')), specFile);
 }
