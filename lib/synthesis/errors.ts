@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ManifestValidationError } from '../../checker/validate';
 import { PublishError } from './publish-error';
+import { UnsupportedAppSettingError } from './render-app';
 
 /** Stack frames shown at most: enough to reach main.ts from a construct nested a few levels deep. */
 const MAX_FRAMES = 8;
@@ -17,7 +18,11 @@ const MAX_FRAMES = 8;
  * the place to look first.
  */
 export function describeAppError(error: unknown, cwd: string = process.cwd()): string {
-  if (error instanceof ManifestValidationError || error instanceof PublishError) {
+  if (
+    error instanceof ManifestValidationError ||
+    error instanceof PublishError ||
+    error instanceof UnsupportedAppSettingError
+  ) {
     return error.message;
   }
   if (!(error instanceof Error)) {

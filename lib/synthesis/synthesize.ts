@@ -2,10 +2,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { App } from 'cdk8s';
 import { formatFinding } from '../../checker/findings';
+import { parseManifestText } from '../../checker/load';
 import { assertValid, type Lesson, validateManifests } from '../../checker/validate';
 import { MAX_REPLICAS } from '../constants';
 import { publishManifests } from './publish';
-import { renderCharts } from './render';
+import { renderApp } from './render-app';
+import { roundTripFindings } from './round-trip';
 
 /**
  * Environment variable naming the folder to publish into when it is not the
@@ -36,9 +38,11 @@ export interface SynthesizeOptions {
 }
 
 /**
- * Synthesizes every chart of the app into one file each (named by chart id
- * and the app's `outputFileExtension`), validates them with every rule of
- * `npm run validate`, and only then publishes them into the output folder
+ * Synthesizes the app with its own `App.synth()` (so every App setting is
+ * honoured, see `renderApp`), reads the files back as kubectl reads them,
+ * checks that each object reads back as its construct rendered it, validates
+ * them with every rule of `npm run validate`, and only then publishes them
+ * into the output folder
  * (see `publishManifests` for how that stays safe when interrupted). On any
  * error the folder is left as it was and the error, listing every problem
  * found, is thrown.
@@ -54,12 +58,17 @@ export function synthesize(app: App, options: SynthesizeOptions = {}): string[] 
   const outdir = options.outdir ?? publishDir ?? app.outdir;
   const log = options.log ?? console.log;
   const lesson = readLesson(options.lessonFile);
-  const manifests = renderCharts(app);
+  const { manifests, objects } = renderApp(app);
   const shownDir = shown(outdir);
-  const docs = manifests.flatMap((m) =>
-    m.objects.map((object, index) => ({ file: path.join(shownDir, m.file), index, object })),
-  );
-  const warnings = assertValid(validateManifests(docs, { lesson, replicas: { min: 0, max: MAX_REPLICAS } }));
+  // The bytes to be published are read back as kubectl will read them, and those objects are validated.
+  const read = manifests.map((m) => parseManifestText(path.join(shownDir, m.file), m.yaml));
+  const docs = read.flatMap((r) => r.docs);
+  const findings = [
+    ...read.flatMap((r) => r.findings),
+    ...roundTripFindings(objects, docs),
+    ...validateManifests(docs, { lesson, replicas: { min: 0, max: MAX_REPLICAS } }),
+  ];
+  const warnings = assertValid(findings);
   const written = publishManifests(outdir, manifests);
   if (options.outdir === undefined && publishDir !== undefined && path.resolve(app.outdir) !== path.resolve(outdir)) {
     publishManifests(app.outdir, manifests);
