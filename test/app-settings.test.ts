@@ -26,15 +26,18 @@ describe('synthesize honours the App settings as app.synth() does', () => {
     ['FILE_PER_CHART', '.k8s.yaml', YamlOutputType.FILE_PER_CHART],
     ['FILE_PER_APP', '.yml', YamlOutputType.FILE_PER_APP],
     ['FILE_PER_RESOURCE', '.yaml', YamlOutputType.FILE_PER_RESOURCE],
-  ])('yamlOutputType %s, outputFileExtension %s: the same files as app.synth(), byte for byte', (_, extension, type) => {
-    const expected = path.join(scratch(), 'app-synth');
-    workshopApp({ outdir: expected, yamlOutputType: type, outputFileExtension: extension }).app.synth();
-    const published = path.join(scratch(), 'published');
-    const { app } = workshopApp({ yamlOutputType: type, outputFileExtension: extension });
-    synthesize(app, { outdir: published, log: () => undefined });
-    expect(readTree(published)).toEqual(readTree(expected));
-    expect(Object.keys(readTree(published)).every((file) => file.endsWith(extension))).toBe(true);
-  });
+  ])(
+    'yamlOutputType %s, outputFileExtension %s: the same files as app.synth(), byte for byte',
+    (_, extension, type) => {
+      const expected = path.join(scratch(), 'app-synth');
+      workshopApp({ outdir: expected, yamlOutputType: type, outputFileExtension: extension }).app.synth();
+      const published = path.join(scratch(), 'published');
+      const { app } = workshopApp({ yamlOutputType: type, outputFileExtension: extension });
+      synthesize(app, { outdir: published, log: () => undefined });
+      expect(readTree(published)).toEqual(readTree(expected));
+      expect(Object.keys(readTree(published)).every((file) => file.endsWith(extension))).toBe(true);
+    },
+  );
 
   test.each([
     [
