@@ -1,10 +1,8 @@
 import * as path from 'node:path';
 import { App } from 'cdk8s';
 import { LESSON_DOCUMENT, MANIFEST_EXTENSION } from './lib/constants';
-import { reportAppErrors, synthesize } from './lib/synthesis';
+import { synthesize } from './lib/synthesis';
 import { addWorkshopCharts } from './lib/workshop';
-
-reportAppErrors();
 
 const app = new App({ outputFileExtension: MANIFEST_EXTENSION });
 

@@ -12,7 +12,7 @@ import {
   LINUX_NODE_SELECTOR,
   type NamedPort,
 } from './constants';
-import { propOrDefault } from './prop-checks';
+import { checkKnownProps, propOrDefault } from './prop-checks';
 import { WorkshopDeployment } from './workshop-deployment';
 
 export interface HomepageDeploymentProps {
@@ -32,6 +32,12 @@ export interface HomepageDeploymentProps {
    */
   readonly podLabels?: Labels;
 }
+
+const HOMEPAGE_DEPLOYMENT_PROPS: Record<keyof HomepageDeploymentProps, true> = {
+  replicas: true,
+  image: true,
+  podLabels: true,
+};
 
 /** The `homepage` Deployment: nginx serving the workshop's homepage on port 80, named `http`. */
 export class HomepageDeployment extends WorkshopDeployment {
@@ -57,5 +63,6 @@ export class HomepageDeployment extends WorkshopDeployment {
       capabilities: ['CHOWN', 'DAC_OVERRIDE', 'SETGID', 'SETUID', 'NET_BIND_SERVICE'],
       nodeSelector: LINUX_NODE_SELECTOR,
     });
+    checkKnownProps(this, props, HOMEPAGE_DEPLOYMENT_PROPS);
   }
 }

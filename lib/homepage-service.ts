@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { HOMEPAGE_NAME } from './constants';
 import type { HomepageDeployment } from './homepage-deployment';
+import { checkKnownProps } from './prop-checks';
 
 export interface HomepageServiceProps {
   /**
@@ -11,6 +12,8 @@ export interface HomepageServiceProps {
    */
   readonly deployment: HomepageDeployment;
 }
+
+const HOMEPAGE_SERVICE_PROPS: Record<keyof HomepageServiceProps, true> = { deployment: true };
 
 /**
  * The `homepage` ClusterIP Service: a stable name and address in front of the homepage
@@ -22,6 +25,7 @@ export class HomepageService extends Construct {
 
   constructor(scope: Construct, id: string, props: HomepageServiceProps) {
     super(scope, id);
+    checkKnownProps(this, props, HOMEPAGE_SERVICE_PROPS);
     const { port } = props.deployment;
     this.service = new kplus.Service(this, 'Resource', {
       metadata: { name: HOMEPAGE_NAME },

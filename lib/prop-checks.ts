@@ -2,11 +2,66 @@ import type { Construct } from 'constructs';
 import { imageReferenceProblem, labelKeyProblem, labelValueProblem, replicasProblem } from '../checker/syntax';
 import { type Labels, MAX_REPLICAS } from './constants';
 
+/** `HomepageDeployment 'homepage-pod/homepage'`, or `App` for the root. */
+function constructName(scope: Construct): string {
+  return scope.node.path === '' ? scope.constructor.name : `${scope.constructor.name} '${scope.node.path}'`;
+}
+
 /** A construct prop whose value cannot produce a working manifest. */
 export class InvalidPropError extends Error {
   constructor(scope: Construct, prop: string, value: unknown, problem: string) {
-    super(`${scope.constructor.name} '${scope.node.path}': prop '${prop}' ${problem}, got ${describe(value)}`);
+    super(`${constructName(scope)}: prop '${prop}' ${problem}, got ${describe(value)}`);
     this.name = 'InvalidPropError';
+  }
+}
+
+/** A prop the construct does not have: a typo that would otherwise be ignored without a word. */
+export class UnknownPropError extends Error {
+  constructor(scope: Construct, prop: string, known: readonly string[]) {
+    const nearest = nearestName(prop, known);
+    const hint = nearest === undefined ? '' : ` (did you mean '${nearest}'?)`;
+    super(`${constructName(scope)}: unknown prop '${prop}'${hint}; its props are ${known.join(', ')}`);
+    this.name = 'UnknownPropError';
+  }
+}
+
+/** The Levenshtein distance of two short strings: insertions, deletions and substitutions. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}
+
+/** The known name closest to `name`, case aside, if it is within a third of its length; else undefined. */
+function nearestName(name: string, known: readonly string[]): string | undefined {
+  const scored = known.map((candidate) => ({
+    candidate,
+    distance: editDistance(name.toLowerCase(), candidate.toLowerCase()),
+  }));
+  const best = scored.sort((x, y) => x.distance - y.distance)[0];
+  return best && best.distance <= Math.max(1, Math.floor(best.candidate.length / 3)) ? best.candidate : undefined;
+}
+
+/**
+ * Refuses props the construct does not have. TypeScript refuses them at type-check time only, and
+ * the synth strips types without checking them, so `{ replica: 3 }` would otherwise be ignored.
+ *
+ * @param known every prop of the construct's props interface, as a record so that the compiler
+ *   checks that it lists each of them exactly (`Record<keyof XProps, true>`)
+ * @throws UnknownPropError naming the construct, the prop and the nearest known prop
+ */
+export function checkKnownProps(scope: Construct, props: object | undefined, known: Record<string, true>): void {
+  const names = Object.keys(known);
+  for (const prop of Object.keys(props ?? {})) {
+    if (!Object.hasOwn(known, prop)) {
+      throw new UnknownPropError(scope, prop, names);
+    }
   }
 }
 

@@ -10,7 +10,7 @@ import {
   SLEEP_POD_LABELS,
   SLEEP_USER_ID,
 } from './constants';
-import { propOrDefault } from './prop-checks';
+import { checkKnownProps, propOrDefault } from './prop-checks';
 import { WorkshopDeployment } from './workshop-deployment';
 
 export interface SleepDeploymentProps {
@@ -31,6 +31,12 @@ export interface SleepDeploymentProps {
   readonly podLabels?: Labels;
 }
 
+const SLEEP_DEPLOYMENT_PROPS: Record<keyof SleepDeploymentProps, true> = {
+  replicas: true,
+  image: true,
+  podLabels: true,
+};
+
 /** The `sleep` Deployment: a shell inside the cluster from which to reach the homepage Service. */
 export class SleepDeployment extends WorkshopDeployment {
   constructor(scope: Construct, id: string, props: SleepDeploymentProps = {}) {
@@ -50,5 +56,6 @@ export class SleepDeployment extends WorkshopDeployment {
       runAsUser: SLEEP_USER_ID,
       readOnlyRootFilesystem: true,
     });
+    checkKnownProps(this, props, SLEEP_DEPLOYMENT_PROPS);
   }
 }

@@ -2,6 +2,7 @@ import { type App, Chart } from 'cdk8s';
 import { HOMEPAGE_NAME, MANIFEST_FILES, SLEEP_NAME } from './constants';
 import { HomepageDeployment, type HomepageDeploymentProps } from './homepage-deployment';
 import { HomepageService } from './homepage-service';
+import { checkKnownProps } from './prop-checks';
 import { SleepDeployment, type SleepDeploymentProps } from './sleep-deployment';
 
 export interface WorkshopProps {
@@ -17,6 +18,8 @@ export interface WorkshopProps {
   readonly sleep?: SleepDeploymentProps;
 }
 
+const WORKSHOP_PROPS: Record<keyof WorkshopProps, true> = { homepage: true, sleep: true };
+
 /** The workshop's components, each in the chart of its own manifest file. */
 export interface WorkshopCharts {
   readonly homepage: HomepageDeployment;
@@ -30,6 +33,7 @@ export interface WorkshopCharts {
  * `homepage-pod` is written to `homepage-pod.yml`.
  */
 export function addWorkshopCharts(app: App, props: WorkshopProps = {}): WorkshopCharts {
+  checkKnownProps(app, props, WORKSHOP_PROPS);
   const homepage = new HomepageDeployment(new Chart(app, MANIFEST_FILES.homepagePod), HOMEPAGE_NAME, props.homepage);
   const homepageService = new HomepageService(new Chart(app, MANIFEST_FILES.homepageService), HOMEPAGE_NAME, {
     deployment: homepage,

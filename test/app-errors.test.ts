@@ -1,7 +1,8 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ManifestValidationError } from '../checker/validate';
 import { describeAppError, PublishError } from '../lib/synthesis';
-import { runSynth } from './synth-process';
+import { root, runSynth } from './synth-process';
 
 describe('an error that stops the app keeps its place', () => {
   test('a TypeError inside a construct prints its type, message and project frames, and exits 1', () => {
@@ -61,4 +62,27 @@ describe('an error that stops the app keeps its place', () => {
   test('a thrown value that is not an Error is still named', () => {
     expect(describeAppError('just a string')).toBe('Thrown value: just a string');
   });
+});
+
+describe('a file that does not parse', () => {
+  test('a stray comma in main.ts: its place and message come first, with the line, in a few lines', () => {
+    const main = fs.readFileSync(path.join(root, 'main.ts'), 'utf8').split('\n');
+    const row = main.findIndex((line) => /^\s+homepage: /.test(line));
+    main[row] = `${main[row]},`;
+    const copy = path.join(root, 'test', 'fixtures', 'apps', `.stray-comma-${process.pid}.ts`);
+    fs.writeFileSync(copy, main.join('\n').replaceAll("from './lib/", "from '../../../lib/"));
+    try {
+      const run = runSynth(path.relative(root, copy), '/nonexistent');
+      expect(run.status).toBe(1);
+      const lines = run.stderr.trimEnd().split('\n');
+      expect(lines[0]).toBe(
+        `${path.relative(root, copy)}:${row + 1}:${main[row].length}: Expected identifier but found ","`,
+      );
+      expect(lines[1]).toBe(`  ${row + 1} | ${main[row]}`);
+      expect(lines[2].indexOf('^')).toBe(lines[1].length - 1);
+      expect(lines.length).toBeLessThanOrEqual(15);
+    } finally {
+      fs.rmSync(copy, { force: true });
+    }
+  }, 30_000);
 });

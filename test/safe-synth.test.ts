@@ -110,6 +110,10 @@ describe('a synth that fails leaves the output folder byte-identical', () => {
       'selects no Pods: no workload in the set has Pod labels matching app=signup,component=homepag',
     ],
     ['test/fixtures/apps/negative-replicas.ts', "prop 'replicas' must be a whole number from 0 to 20, got -1"],
+    [
+      'test/fixtures/apps/misspelled-prop.ts',
+      "UnknownPropError: HomepageDeployment 'homepage-pod/homepage': unknown prop 'replica' (did you mean 'replicas'?)",
+    ],
   ])('the synth command exits non-zero for %s and says why', (entry, message) => {
     const before = snapshotTree(outdir);
     const run = runSynth(entry, outdir);

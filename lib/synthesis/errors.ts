@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ManifestValidationError } from '../../checker/validate';
@@ -28,6 +29,10 @@ export function describeAppError(error: unknown, cwd: string = process.cwd()): s
   if (!(error instanceof Error)) {
     return `${typeof error === 'object' ? 'Thrown object' : 'Thrown value'}: ${String(error)}`;
   }
+  const syntax = describeTransformError(error, cwd);
+  if (syntax !== undefined) {
+    return syntax;
+  }
   const heading = `${error.name}: ${error.message}`;
   const frames = (error.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line));
   const ownFrames = frames.flatMap((line) => {
@@ -36,6 +41,33 @@ export function describeAppError(error: unknown, cwd: string = process.cwd()): s
   });
   const shown = ownFrames.length > 0 ? ownFrames : frames.map((line) => line.trim());
   return [heading, ...shown.slice(0, MAX_FRAMES).map((frame) => `    ${frame}`)].join('\n');
+}
+
+/** `ERROR` lines of a failed esbuild transform: `/abs/main.ts:12:28: ERROR: message`, column from 0. */
+const TRANSFORM_ERROR = /^(.+?):(\d+):(\d+): ERROR: (.*)$/gm;
+
+/**
+ * A TypeScript file that does not parse, as an editor shows it: `main.ts:12:29: message`, the line
+ * and a caret under the column (from 1). tsx strips types with esbuild, whose `TransformError`
+ * carries its messages in its text only, and whose stack is a line of minified source.
+ * @returns undefined for any other error
+ */
+function describeTransformError(error: Error, cwd: string): string | undefined {
+  if (error.name !== 'TransformError') {
+    return undefined;
+  }
+  const described = [...error.message.matchAll(TRANSFORM_ERROR)].map(([, file, row, column, message]) => {
+    const place = `${path.relative(cwd, file)}:${row}:${Number(column) + 1}`;
+    let source = '';
+    try {
+      source = fs.readFileSync(file, 'utf8').split('\n')[Number(row) - 1] ?? '';
+    } catch {
+      // The place and the message are still shown.
+    }
+    const gutter = ' '.repeat(row.length);
+    return `${place}: ${message}\n  ${row} | ${source}\n  ${gutter} | ${' '.repeat(Number(column))}^`;
+  });
+  return described.length > 0 ? described.join('\n') : `${error.name}: ${error.message}`;
 }
 
 /**
@@ -58,12 +90,19 @@ function projectFrame(line: string, cwd: string): string | undefined {
   return fn ? `at ${fn} (${place})` : `at ${place}`;
 }
 
+let reporting = false;
+
 /**
  * Makes an error thrown anywhere in the app, while building its constructs or
  * while synthesizing, print as `describeAppError` says and exit with code 1.
- * Call it first thing in the app's entry point, before the constructs are built.
+ * `npm run synth` preloads it (report-app-errors.ts), so that a file that does not even parse is
+ * reported too; an entry point run otherwise calls it first thing. Calling it again does nothing.
  */
 export function reportAppErrors(): void {
+  if (reporting) {
+    return;
+  }
+  reporting = true;
   process.on('uncaughtException', (error) => {
     process.stderr.write(`${describeAppError(error)}\n`);
     process.exitCode = 1;
