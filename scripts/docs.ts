@@ -1,14 +1,17 @@
-// `npm run docs`: redraws the wiring diagram in README.md from dist/. Run it after `npm run synth`;
-// a test fails while the README shows another picture than the committed manifests.
+// `npm run docs`: brings the generated sections of the READMEs up to date with dist/: the wiring
+// diagram and line counts of README.md, and the checker's example report. `npm run update` runs it
+// after the synth; a test fails while a README shows something else.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { documentedReadme } from '../lib/docs';
+import { documentedFiles } from '../lib/docs';
 
-const { file, current, expected } = documentedReadme(path.resolve(__dirname, '..'));
-if (expected !== current) {
-  fs.writeFileSync(`${file}.tmp`, expected);
-  fs.renameSync(`${file}.tmp`, file);
-  console.log(`${path.relative(process.cwd(), file)}: wiring diagram redrawn`);
-} else {
-  console.log(`${path.relative(process.cwd(), file)}: wiring diagram up to date`);
+for (const { file, current, expected } of documentedFiles(path.resolve(__dirname, '..'))) {
+  const shown = path.relative(process.cwd(), file);
+  if (expected !== current) {
+    fs.writeFileSync(`${file}.tmp`, expected);
+    fs.renameSync(`${file}.tmp`, file);
+    console.log(`${shown}: generated sections rewritten`);
+  } else {
+    console.log(`${shown}: generated sections up to date`);
+  }
 }

@@ -34,7 +34,7 @@ describe('npm run synth', () => {
     expect(readTree(path.join(root, 'dist'))).toEqual(readTree(out));
   });
 
-  test('prints each file it wrote, removes stale files and writes the same bytes every time', () => {
+  test('prints each file it wrote, in name order, removes stale files and writes the same bytes every time', () => {
     const out = path.join(scratch(), 'dist');
     synthInto(out);
     const first = readTree(out);
@@ -45,7 +45,29 @@ describe('npm run synth', () => {
         .trim()
         .split('\n')
         .map((line) => path.basename(line)),
-    ).toEqual(['homepage-pod.yml', 'homepage-service.yml', 'sleep.yml']);
+    ).toEqual(Object.keys(first));
     expect(readTree(out)).toEqual(first);
+  });
+});
+
+describe('with Node.js alone', () => {
+  const scratch = scratchFolderPerTest('node-alone-');
+  // Where the run may create a network namespace (root, as in CI), it has no network at all.
+  const unshare = spawnSync('sh', ['-c', 'command -v unshare'], { encoding: 'utf8' }).stdout.trim();
+  const isolated = unshare !== '' && spawnSync(unshare, ['-n', 'true']).status === 0;
+
+  test(`synthesizes the committed dist/ with no go, kubectl or npm on the PATH${isolated ? ' and no network' : ''}`, () => {
+    const bin = scratch();
+    fs.symlinkSync(process.execPath, path.join(bin, 'node'));
+    const out = path.join(scratch(), 'dist');
+    const [program, ...args] = isolated ? [unshare, '-n', process.execPath] : [process.execPath];
+    const run = spawnSync(program, [...args, '--require', 'tsx/cjs', 'main.ts'], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { PATH: bin, HOME: scratch(), CDK8S_OUTDIR: out },
+    });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(readTree(out)).toEqual(readTree(path.join(root, 'dist')));
   });
 });
