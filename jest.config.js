@@ -10,5 +10,6 @@ module.exports = {
     ],
   },
   reporters: ['default', '<rootDir>/scripts/jest-totals.cjs'],
+  globalSetup: '<rootDir>/test/global-setup.ts',
   modulePathIgnorePatterns: ['<rootDir>/e2e/cluster/'],
 };

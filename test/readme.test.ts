@@ -34,3 +34,11 @@ test("the checker README's example report is what a synth with a selector typo p
     /^```text\n1 problem in the manifests:\n {2}error: dist\/homepage-service\.yml: Service\/homepage: spec\.selector: \[wiring\] selects no Pods/,
   );
 });
+
+test('the README stays a lesson: at most 200 lines, the rest in the READMEs of checker/, e2e/, bench/ and lib/synthesis/', () => {
+  expect(readme.trimEnd().split('\n').length).toBeLessThanOrEqual(200);
+  for (const folder of ['checker', 'e2e', 'bench', path.join('lib', 'synthesis')]) {
+    expect(readme).toContain(`(${folder}/README.md)`);
+    expect(fs.existsSync(path.join(root, folder, 'README.md'))).toBe(true);
+  }
+});
