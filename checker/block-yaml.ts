@@ -1,36 +1,32 @@
-import * as jsYaml from 'js-yaml';
+import { resolvePlainScalar } from './go-yaml';
 
 /**
  * A reader for the plain block YAML that almost every manifest is written in: nested block
  * mappings and sequences, one-line plain and quoted scalars, `|` and `|-` block scalars, `{}`
  * and `[]`, comments, printable ASCII. For any text outside that subset it gives `undefined`,
- * and js-yaml (or `yaml`, for the messages of errors) reads the document as before.
+ * and the general reader (the `yaml` package's parser and go-yaml.ts) reads the document.
  *
  * It is hand-written because parsing was most of the time `npm run validate` takes on a large
  * tree, and no maintained parser has a fast path for this subset: knowing that a line is
  * `key: value` or `- item` from its first characters, it builds each object in one pass. What it
- * accepts it reads to exactly the value js-yaml gives: plain scalars are resolved by js-yaml's
- * own core-schema types, and whatever js-yaml would reject (duplicate keys, bad indentation) or
- * read in a way this does not model (multi-line plain scalars, tags, escapes) is left to js-yaml.
- * test/block-yaml.test.ts compares the two on every fixture, on the YAML files of the Kubernetes
- * module the schema comes from, and on mutated documents.
+ * accepts it reads to exactly the value kubectl gives: plain scalars are resolved by go-yaml v2's
+ * rules (go-yaml.ts), and whatever needs a warning or an error (keys written twice, bad
+ * indentation, `.inf`) or is read in a way this does not model (multi-line plain scalars, tags,
+ * escapes, anchors, merge keys) is left to the general reader. test/block-yaml.test.ts compares
+ * the two on every fixture, on the YAML files of the Kubernetes module the schema comes from, and
+ * on mutated documents; test/yaml-reading.test.ts compares both with kubectl's own reading.
  */
-
-// js-yaml's core schema resolves plain scalars with these types, in this order
-// (lib/schema/json.js); `types` is js-yaml's export of its type objects.
-const { types } = jsYaml as unknown as { types: Record<'null' | 'bool' | 'int' | 'float', jsYaml.Type> };
-const CORE_IMPLICIT_TYPES = [types.null, types.bool, types.int, types.float];
 
 /** Thrown, once made, when the text leaves the subset: no stack trace is taken. */
 const UNSUPPORTED = new Error('outside the block YAML subset');
 
 // Anything but printable ASCII and line feeds: tabs, carriage returns, control characters and
-// all of Unicode are left to js-yaml, which checks and reads them.
+// all of Unicode are left to the general reader, which checks and reads them.
 const OUTSIDE_PRINTABLE_ASCII = /[^\n\x20-\x7e]/;
 // First characters a plain scalar cannot start with, or that make it something else.
 const INDICATOR = /^[-?:,[\]{}#&*!|>'"%@`]/;
-// First characters of the plain scalars that the core schema may read as null, a boolean or a number.
-const MAY_NOT_BE_STRING = /^[-+.~0-9nNtTfF]/;
+// First characters of the plain scalars that go-yaml v2 may read as null, a boolean or a number.
+const MAY_NOT_BE_STRING = /^[-+.~0-9yYnNtTfFoO]/;
 
 const SPACE = 0x20;
 const HASH = 0x23;
@@ -44,8 +40,8 @@ for (const character of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012
 
 /**
  * Where the key of a `key: value` or `key:` line ends (at its colon), or -1 when the line is
- * not one. A key starts with a letter or `_`, so the core schema could only read it as null or
- * a boolean, never as a number.
+ * not one. A key starts with a letter or `_`, so go-yaml could only read it as null or a
+ * boolean, never as a number.
  */
 function keyEnd(text: string): number {
   const first = text.charCodeAt(0);
@@ -62,22 +58,22 @@ function keyEnd(text: string): number {
   return at;
 }
 
-/** Whether the core schema reads a key starting with a letter as a string (rather than null or a boolean). */
-const isStringKey = (key: string) => !types.null.resolve(key) && !types.bool.resolve(key);
+/** Whether go-yaml reads a key starting with a letter as a string (rather than null or a boolean). */
+const isStringKey = (key: string) => resolvePlainScalar(key).kind === 'str';
 
 const isSequenceEntry = (text: string) =>
   text.charCodeAt(0) === DASH && (text.length === 1 || text.charCodeAt(1) === SPACE);
 
-/** A plain scalar, resolved as js-yaml's core schema does: the first implicit type that takes it. */
+/** A plain scalar, resolved as go-yaml v2 resolves it; `.inf` and `.nan`, which kubectl refuses, are left to the general reader. */
 function plainValue(text: string): unknown {
-  if (MAY_NOT_BE_STRING.test(text)) {
-    for (const type of CORE_IMPLICIT_TYPES) {
-      if (type.resolve(text)) {
-        return type.construct(text);
-      }
-    }
+  if (!MAY_NOT_BE_STRING.test(text)) {
+    return text;
   }
-  return text;
+  const { value } = resolvePlainScalar(text);
+  if (typeof value === 'number' && !Number.isFinite(value)) {
+    throw UNSUPPORTED;
+  }
+  return value;
 }
 
 /** A one-line scalar after `key: ` or `- `: quoted, plain, or an empty flow collection. */
@@ -177,7 +173,7 @@ class BlockReader {
         throw UNSUPPORTED;
       }
       const key = text.slice(0, end);
-      // Duplicates, which js-yaml rejects: most mappings have a few keys, searched in a list;
+      // Duplicates, which the general reader warns of: most mappings have a few keys, searched in a list;
       // a large one (a ConfigMap's data) gets a set.
       if (manyKeys === undefined && keys.length === 32) {
         manyKeys = new Set(keys);
@@ -269,7 +265,7 @@ class BlockReader {
       const spaces = this.spaces[end];
       if (text === '') {
         // A blank line, kept as an empty line of the scalar; one with spaces past the scalar's
-        // indentation, or one before its first line, is left to js-yaml.
+        // indentation, or one before its first line, is left to the general reader.
         if (contentIndent === -1 || spaces > contentIndent) {
           throw UNSUPPORTED;
         }
@@ -298,7 +294,7 @@ class BlockReader {
     while (kept > 0 && content[kept - 1] === '') {
       kept--;
     }
-    // A scalar that runs to the end of a text without a final line break is left to js-yaml.
+    // A scalar that runs to the end of a text without a final line break is left to the general reader.
     if (kept === 0 || (end === this.texts.length && !this.source.endsWith('\n'))) {
       throw UNSUPPORTED;
     }
@@ -311,7 +307,7 @@ class BlockReader {
 /**
  * Reads one YAML document in the block subset described above.
  *
- * @returns the value js-yaml would give, or undefined when the text is outside the subset
+ * @returns the value the general reader would give, or undefined when the text is outside the subset
  */
 export function readBlockYaml(text: string): { value: unknown } | undefined {
   if (OUTSIDE_PRINTABLE_ASCII.test(text)) {
@@ -337,7 +333,7 @@ export function readBlockYaml(text: string): { value: unknown } | undefined {
     indents.push(line === '' || line.charCodeAt(0) === HASH ? -1 : content - start);
     start = end + 1;
   }
-  // The document's own `---` line, as the stream cuts documents, is no content; one with more on it is left to js-yaml.
+  // The document's own `---` line, as the stream cuts documents, is no content; one with more on it is left to the general reader.
   if (texts.length > 0 && spaces[0] === 0 && texts[0].startsWith('---')) {
     if (texts[0].trimEnd() !== '---') {
       return undefined;
@@ -347,8 +343,8 @@ export function readBlockYaml(text: string): { value: unknown } | undefined {
   try {
     return { value: new BlockReader(text, starts, spaces, indents, texts).document() };
   } catch {
-    // Outside the subset, or nested deeper than the stack allows: js-yaml and `yaml` read it
-    // and report what they find, as for any other document.
+    // Outside the subset, or nested deeper than the stack allows: the general reader reads it
+    // and reports what it finds, as for any other document.
     return undefined;
   }
 }

@@ -2,22 +2,22 @@ import { isAscii } from 'node:buffer';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TextDecoder } from 'node:util';
-import { CORE_SCHEMA, load as loadYaml } from 'js-yaml';
 import type * as Yaml from 'yaml';
 import { readBlockYaml } from './block-yaml';
 import type { Finding } from './findings';
-import { type JsonObject, type ManifestDocument, plainObject } from './manifest-model';
+import { decodeParsedDocument, NOT_ALLOWED_IN_YAML, YAML_PARSE_OPTIONS, YamlDecodeError } from './go-yaml';
+import { type JsonObject, type ManifestDocument, objectRef, plainObject } from './manifest-model';
 
 /**
- * Reading manifests as kubectl reads them, one document at a time.
+ * Reading manifests as kubectl reads them (k8s.io/cli-runtime's FileVisitor and StreamVisitor,
+ * apimachinery's YAMLOrJSONDecoder, sigs.k8s.io/yaml), one document at a time.
  *
- * Documents in the plain block YAML most manifests are written in are read by
- * block-yaml.ts; the rest are parsed with js-yaml, which on our inputs is over ten
- * times faster than the `yaml` package. `yaml` is kept for what it does better: the
- * messages of syntax errors (with their line and column) and a cap on alias
- * expansion, so a document that fails to parse, or that uses anchors and
- * aliases, is parsed again by `yaml`. Both read YAML 1.2's core schema, as
- * Kubernetes' own YAML reader resolves the scalars manifests hold.
+ * A file's bytes are UTF-8, with or without a byte-order mark, or UTF-16 with one. A file whose
+ * text starts with `{` is read as JSON, and as YAML when it is not JSON. Otherwise it is cut into
+ * documents at lines starting with `---`, each of which may hold only a comment after it.
+ * Documents in the plain block YAML most manifests are written in are read by block-yaml.ts;
+ * the rest are parsed by the `yaml` package and decoded by go-yaml.ts, both with go-yaml v2's
+ * rules (YAML 1.1 scalars, merge keys), as kubectl decodes them.
  */
 
 /** Files `kubectl apply -f DIR` reads. */
@@ -30,8 +30,6 @@ export interface DocumentSink {
 }
 
 const NOT_AN_OBJECT = 'is not a Kubernetes object (a mapping with apiVersion, kind and metadata)';
-// An anchor (&a) or alias (*a): such documents are left to `yaml`, which caps how far aliases expand.
-const ANCHOR_OR_ALIAS = /(?:^|[\s[{,:-])[&*][^\s,[\]{}]/;
 const READ_CHUNK = 1 << 20;
 // V8's message when the stack runs out.
 const STACK_OVERFLOW = 'Maximum call stack size exceeded';
@@ -55,6 +53,18 @@ const readFinding = (file: string, object: string, message: string): Finding => 
   message,
 });
 
+/** A finding about one document: its place is the file and line. */
+const documentFinding = (
+  doc: DocumentText,
+  line: number | undefined,
+  message: string,
+  severity: Finding['severity'] = 'error',
+  object = `document ${doc.index + 1}`,
+): Finding => ({
+  ...readFinding(line === undefined ? doc.file : `${doc.file}:${line}`, object, message),
+  severity,
+});
+
 /** The text of one document of a manifest file, with its place, as it is cut from the file before parsing. */
 export interface DocumentText {
   /** The file, as findings name it. */
@@ -69,66 +79,35 @@ export interface DocumentText {
 }
 
 /**
- * Parses one document into the sink: its object, or what kept it from being one.
+ * Parses one document into the sink: its object, or what kept it from being one, and a
+ * warning for each key written twice (kubectl keeps the last).
  *
  * @returns whether the document held anything: an object, or something reported
  */
 export function parseDocumentText(doc: DocumentText, sink: DocumentSink): boolean {
-  const { file, text, firstLine, index } = doc;
+  const { file, text, firstLine } = doc;
   let value: unknown;
-  let parsed = false;
   if (doc.json) {
     try {
       value = JSON.parse(text);
     } catch (error) {
-      sink.finding(readFinding(file, 'document 1', (error as Error).message));
+      return readJsonAsYaml(doc, (error as Error).message, sink);
+    }
+  } else {
+    const separator = text.startsWith('---') ? SEPARATOR_LINE.exec(text) : null;
+    if (separator !== null && separator[1] !== '' && !separator[1].startsWith('#')) {
+      sink.finding(documentFinding(doc, firstLine, `invalid Yaml document separator: ${separator[1]}`));
       return true;
     }
-    parsed = true;
-  } else {
     const block = readBlockYaml(text);
     if (block !== undefined) {
       value = block.value;
-      parsed = true;
-    } else if (!ANCHOR_OR_ALIAS.test(text)) {
-      try {
-        value = loadYaml(text, { schema: CORE_SCHEMA, filename: file });
-        parsed = true;
-      } catch {
-        // Parsed again below, for `yaml`'s message.
+    } else {
+      const read = readYamlDocument(doc, sink);
+      if (read === undefined) {
+        return true;
       }
-    }
-  }
-  if (!parsed) {
-    // Blank lines in front put `yaml`'s line numbers at the document's place in the file.
-    const [document] = yaml().parseAllDocuments('\n'.repeat(firstLine - 1) + text, { prettyErrors: true });
-    if (document === undefined) {
-      return false;
-    }
-    const overflow = document.errors.find((error) => error.message.includes(STACK_OVERFLOW));
-    if (overflow) {
-      // The parser ran out of stack, and says so once per level it climbed back through, at
-      // lines that depend on how deep the stack was: one finding at the document says it all.
-      sink.finding(readFinding(`${file}:${firstLine}`, `document ${index + 1}`, cannotBeRead(overflow.message)));
-      return true;
-    }
-    if (document.errors.length > 0) {
-      for (const error of document.errors) {
-        const line = error.linePos?.[0].line;
-        sink.finding(
-          readFinding(line ? `${file}:${line}` : file, `document ${index + 1}`, error.message.split('\n')[0]),
-        );
-      }
-      return true;
-    }
-    try {
-      value = document.toJS();
-    } catch (error) {
-      // Chiefly `yaml`'s cap on alias expansion: a few lines that would expand into gigabytes.
-      sink.finding(
-        readFinding(`${file}:${firstLine}`, `document ${index + 1}`, cannotBeRead((error as Error).message)),
-      );
-      return true;
+      value = read.value;
     }
   }
   if (value === null || value === undefined) {
@@ -136,11 +115,107 @@ export function parseDocumentText(doc: DocumentText, sink: DocumentSink): boolea
   }
   const object = plainObject(value);
   if (!object) {
-    sink.finding(readFinding(file, `document ${index + 1}`, NOT_AN_OBJECT));
+    sink.finding(readFinding(file, `document ${doc.index + 1}`, NOT_AN_OBJECT));
     return true;
   }
-  sink.document({ file, index, object: object as JsonObject });
+  sink.document({ file, index: doc.index, object: object as JsonObject });
   return true;
+}
+
+// The first line of a document cut at a `---` line, and what follows the marker on it.
+const SEPARATOR_LINE = /^---[ \t]*(.*?)\s*$/m;
+
+/**
+ * A file that starts with `{` but is not JSON: apimachinery's YAMLOrJSONDecoder reads it as YAML
+ * then, and when that fails too, reports the JSON error.
+ */
+function readJsonAsYaml(doc: DocumentText, jsonError: string, sink: DocumentSink): boolean {
+  const docs: ManifestDocument[] = [];
+  const findings: Finding[] = [];
+  let held = false;
+  const collect: DocumentSink = { document: (d) => docs.push(d), finding: (f) => findings.push(f) };
+  const stream = new YamlDocumentStream(doc.file, (text) => {
+    held = parseDocumentText(text, collect) || held;
+  });
+  stream.write(doc.text);
+  stream.end();
+  if (findings.some((finding) => finding.severity === 'error')) {
+    sink.finding(readFinding(doc.file, 'document 1', jsonError));
+    return true;
+  }
+  for (const finding of findings) {
+    sink.finding(finding);
+  }
+  for (const d of docs) {
+    sink.document(d);
+  }
+  return held;
+}
+
+/**
+ * A document outside the block reader's subset: parsed by `yaml`, decoded by go-yaml.ts.
+ * Findings go to the sink.
+ *
+ * @returns the value (null for a document with nothing in it), or undefined when it cannot be read
+ */
+function readYamlDocument(doc: DocumentText, sink: DocumentSink): { value: unknown } | undefined {
+  const { file, firstLine, index } = doc;
+  // kubectl reads a file line by line, without the carriage returns of CRLF line ends, and hands
+  // the YAML parser the lines after the `---` line (kept here as a blank line, for line numbers).
+  let text = doc.text.includes('\r') ? doc.text.replaceAll('\r\n', '\n') : doc.text;
+  if (text.startsWith('---')) {
+    text = text.slice(text.indexOf('\n') === -1 ? text.length : text.indexOf('\n'));
+  }
+  const lineOf = (offset: number) => firstLine + countLines(text.slice(0, offset));
+  const outside = NOT_ALLOWED_IN_YAML.exec(text);
+  if (outside !== null) {
+    const code = outside[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+    sink.finding(documentFinding(doc, lineOf(outside.index), `control characters are not allowed (U+${code})`));
+    return undefined;
+  }
+  // Blank lines in front put `yaml`'s line numbers at the document's place in the file. go-yaml
+  // reads the first document of the text cut at `---` lines; what follows a `...` line is not read.
+  const [document] = yaml().parseAllDocuments('\n'.repeat(firstLine - 1) + text, YAML_PARSE_OPTIONS);
+  if (document === undefined) {
+    return { value: null };
+  }
+  const overflow = document.errors.find((error) => error.message.includes(STACK_OVERFLOW));
+  if (overflow) {
+    // The parser ran out of stack, and says so once per level it climbed back through, at
+    // lines that depend on how deep the stack was: one finding at the document says it all.
+    sink.finding(readFinding(`${file}:${firstLine}`, `document ${index + 1}`, cannotBeRead(overflow.message)));
+    return undefined;
+  }
+  if (document.errors.length > 0) {
+    for (const error of document.errors) {
+      sink.finding(documentFinding(doc, error.linePos?.[0].line, error.message.split('\n')[0]));
+    }
+    return undefined;
+  }
+  try {
+    const decoded = decodeParsedDocument(yaml(), document, (offset) => lineOf(offset - (firstLine - 1)));
+    const object = objectRef(plainObject(decoded.value));
+    for (const { key, firstLine: first, line, sameValue } of decoded.duplicates) {
+      sink.finding(
+        documentFinding(
+          doc,
+          line,
+          `key ${JSON.stringify(key)} is written twice, at lines ${first} and ${line}` +
+            (sameValue ? ', with the same value' : ': kubectl keeps the second value'),
+          'warning',
+          object,
+        ),
+      );
+    }
+    return { value: decoded.value };
+  } catch (error) {
+    if (error instanceof YamlDecodeError) {
+      sink.finding(documentFinding(doc, error.line ?? firstLine, error.message));
+    } else {
+      sink.finding(documentFinding(doc, firstLine, cannotBeRead((error as Error).message)));
+    }
+    return undefined;
+  }
 }
 
 /**
@@ -209,8 +284,9 @@ export class YamlDocumentStream {
   }
 }
 
-// A document marker at the start of a line; YAML allows it nowhere else at column 0.
-const DOCUMENT_MARKER = /^---(?:[ \t\r]|$)/gm;
+// apimachinery's YAMLReader cuts documents at every line that starts with `---` (and refuses those
+// with more than a comment after it).
+const DOCUMENT_MARKER = /^---/gm;
 // A line that is neither blank, nor a comment, nor a directive.
 const HAS_CONTENT = /^(?![ \t]*(?:#|\r?$)|%)/m;
 
@@ -244,6 +320,22 @@ class Utf8Chunks {
   }
 }
 
+/** The UTF-16 encoding a file's byte-order mark names, if it names one. */
+function utf16Encoding(chunk: Buffer): 'utf-16le' | 'utf-16be' | undefined {
+  if (chunk[0] === 0xff && chunk[1] === 0xfe) {
+    return 'utf-16le';
+  }
+  return chunk[0] === 0xfe && chunk[1] === 0xff ? 'utf-16be' : undefined;
+}
+
+/** The rest of an open file, copied out of the shared buffer. */
+function* restOf(descriptor: number, buffer: Buffer): Generator<Buffer> {
+  for (let bytes = fs.readSync(descriptor, buffer, 0, READ_CHUNK, null); bytes > 0; ) {
+    yield Buffer.from(buffer.subarray(0, bytes));
+    bytes = fs.readSync(descriptor, buffer, 0, READ_CHUNK, null);
+  }
+}
+
 /** The finding for a file that holds no document with anything in it. */
 export const emptyFileFinding = (shownAs: string): Finding =>
   readFinding(shownAs, '', 'holds no objects: kubectl apply refuses an empty manifest');
@@ -261,33 +353,46 @@ export function* documentTextsOf(file: string, shownAs: string): Generator<Docum
     const utf8 = new Utf8Chunks();
     readBuffer = readBuffer ?? Buffer.allocUnsafe(READ_CHUNK);
     const buffer = readBuffer;
-    const json = file.endsWith('.json');
+    // Decided on the file's first characters, as apimachinery's GuessJSONStream decides.
+    let json: boolean | undefined;
     let ready: DocumentText[] = [];
-    const stream = json ? undefined : new YamlDocumentStream(shownAs, (doc) => ready.push(doc));
+    const stream = new YamlDocumentStream(shownAs, (doc) => ready.push(doc));
     const jsonParts: string[] = [];
-    const readChunk = () => fs.readSync(descriptor!, buffer, 0, READ_CHUNK, null);
-    for (let bytes = readChunk(); bytes > 0; bytes = readChunk()) {
-      const chunk = buffer.subarray(0, bytes);
-      if (chunk.includes(0)) {
-        throw new Error('is not a text file: it holds binary data');
-      }
-      const text = utf8.decode(chunk);
-      if (stream) {
-        stream.write(text);
-        yield* ready;
-        ready = [];
+    const take = (text: string) => {
+      json ??= text.trim() === '' ? undefined : /^\s*\{/.test(text);
+      if (json === false) {
+        stream.write(jsonParts.join('') + text);
+        jsonParts.length = 0;
       } else {
         jsonParts.push(text);
       }
-    }
-    const rest = utf8.end();
-    if (stream) {
-      stream.write(rest);
-      stream.end();
+    };
+    const readChunk = () => fs.readSync(descriptor!, buffer, 0, READ_CHUNK, null);
+    let first = true;
+    for (let bytes = readChunk(); bytes > 0; bytes = readChunk()) {
+      const chunk = buffer.subarray(0, bytes);
+      const utf16 = first ? utf16Encoding(chunk) : undefined;
+      first = false;
+      if (utf16) {
+        // kubectl honours a UTF-16 byte-order mark (unicode.BOMOverride); such files are rare: read whole.
+        take(new TextDecoder(utf16).decode(Buffer.concat([Buffer.from(chunk), ...restOf(descriptor, buffer)])));
+        break;
+      }
+      if (chunk.includes(0)) {
+        throw new Error('is not a text file: it holds binary data');
+      }
+      take(utf8.decode(chunk));
       yield* ready;
-    } else {
-      yield { file: shownAs, text: jsonParts.join('') + rest, firstLine: 1, index: 0, json: true };
+      ready = [];
     }
+    take(utf8.end());
+    if (json) {
+      yield { file: shownAs, text: jsonParts.join(''), firstLine: 1, index: 0, json: true };
+    } else {
+      stream.write(jsonParts.join(''));
+    }
+    stream.end();
+    yield* ready;
   } catch (error) {
     const cause = error as NodeJS.ErrnoException;
     const message =
