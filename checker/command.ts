@@ -24,7 +24,8 @@ export interface CommandSettings {
    */
   readonly defaultLesson?: string;
   /**
-   * Replica counts that workloads may ask for.
+   * Replica counts that workloads may ask for, in the default folder (the project's own rule;
+   * any other folder gets what the API server accepts).
    * @default - what the API server accepts
    */
   readonly replicas?: WholeNumberRange;
@@ -72,10 +73,14 @@ export function runValidateCommand(
     output.err(`${dir}: no such folder`);
     return 2;
   }
+  // The project's own rules (its lesson, its replica range; an object written twice is two
+  // constructs writing one) apply to its own folder only: any other folder is checked as
+  // Kubernetes checks it.
+  const ownFolder = path.resolve(cwd, defaultDir) === absoluteDir;
   if (
     lessonFile === undefined &&
     settings.defaultLesson !== undefined &&
-    path.resolve(cwd, defaultDir) === absoluteDir &&
+    ownFolder &&
     fs.existsSync(path.resolve(cwd, settings.defaultLesson))
   ) {
     lessonFile = settings.defaultLesson;
@@ -95,7 +100,11 @@ export function runValidateCommand(
     output.err(`${dir}: no .yml, .yaml or .json files`);
     return 1;
   }
-  const checker = new ManifestChecker({ lesson, replicas: settings.replicas });
+  const checker = new ManifestChecker({
+    lesson,
+    ...(ownFolder ? { replicas: settings.replicas } : {}),
+    duplicatesAcrossFiles: ownFolder ? 'error' : 'warning',
+  });
   const sink: DocumentSink = {
     document: (doc) => checker.check(doc),
     finding: (finding) => checker.addReadFinding(finding),

@@ -1,7 +1,7 @@
 import { type JsonObject, objectRef } from './manifest-model';
 
 /** The checks a finding can come from. */
-export const RULES = ['yaml', 'schema', 'values', 'names', 'labels', 'duplicate', 'wiring', 'lesson'] as const;
+export const RULES = ['yaml', 'schema', 'values', 'names', 'labels', 'ports', 'duplicate', 'wiring', 'lesson'] as const;
 export type Rule = (typeof RULES)[number];
 
 /** Something wrong with a set of manifests, located as precisely as possible. */

@@ -63,17 +63,25 @@ export function labelsOf(value: unknown): Labels {
   return Object.fromEntries(entries) as Labels;
 }
 
-/** `Kind/name` of an object, with placeholders for what is missing. */
+/** A kind or name as printed in `Kind/name`: a string as it is, anything else as JSON, marked. */
+function refPart(value: JsonValue | undefined, missing: string): string {
+  if (value === undefined || value === null) {
+    return missing;
+  }
+  return typeof value === 'string' ? value : `<not a string: ${JSON.stringify(value).slice(0, 40)}>`;
+}
+
+/** `Kind/name` of an object, with placeholders for what is missing or not a string. */
 export function objectRef(object: JsonObject | undefined): string {
-  const kind = object?.kind;
-  const name = plainObject(object?.metadata)?.name;
-  return `${kind ?? '<no kind>'}/${name ?? '<no name>'}`;
+  return `${refPart(object?.kind, '<no kind>')}/${refPart(plainObject(object?.metadata)?.name, '<no name>')}`;
 }
 
 /** A container port as the wiring rules see it. */
 export interface ContainerPort {
   readonly containerPort?: number;
   readonly name?: string;
+  /** `TCP` when the manifest gives none, as the API server defaults it. */
+  readonly protocol: string;
 }
 
 /** The Pods a workload creates, as its Pod template describes them. */
@@ -143,6 +151,7 @@ export function podTemplateOf(object: JsonObject): PodTemplate | undefined {
         {
           ...(typeof fields.containerPort === 'number' ? { containerPort: fields.containerPort } : {}),
           ...(typeof fields.name === 'string' ? { name: fields.name } : {}),
+          protocol: typeof fields.protocol === 'string' ? fields.protocol : 'TCP',
         },
       ];
     }),

@@ -8,6 +8,7 @@
 // DNS-1123 labels joined by dots: one expression rather than a split, as it runs on every object's name.
 const DNS1123_SUBDOMAIN = /^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*$/;
 const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const MAX_LABEL_LENGTH = 63;
 const MAX_SUBDOMAIN_LENGTH = 253;
@@ -32,6 +33,61 @@ export function dns1035LabelProblem(value: string): string | undefined {
     return 'must be a DNS-1035 label: lower-case letters, digits and "-", starting with a letter and ending with a letter or digit';
   }
   return undefined;
+}
+
+/** A DNS-1123 label (apimachinery IsDNS1123Label): Namespace and StatefulSet names, Service port names. */
+export function dns1123LabelProblem(value: string): string | undefined {
+  if (value.length > MAX_LABEL_LENGTH) {
+    return `must be at most ${MAX_LABEL_LENGTH} characters (DNS-1123 label)`;
+  }
+  if (!DNS1123_LABEL.test(value)) {
+    return 'must be a DNS-1123 label: lower-case letters, digits and "-", starting and ending with a letter or digit';
+  }
+  return undefined;
+}
+
+/**
+ * A name that is one segment of an API path (apimachinery path.IsValidPathSegmentName): the only
+ * rule for the names of RBAC objects, so `system:aggregated-reader` and `logReader` are valid.
+ */
+export function pathSegmentNameProblem(value: string): string | undefined {
+  if (value === '.' || value === '..') {
+    return `may not be '${value}'`;
+  }
+  const found = ['/', '%'].filter((part) => value.includes(part));
+  return found.length > 0 ? found.map((part) => `may not contain '${part}'`).join(', ') : undefined;
+}
+
+const MAX_PORT_NAME_LENGTH = 15;
+
+/**
+ * A port name, an IANA service name (apimachinery IsValidPortName): at most 15 lower-case letters,
+ * digits and "-", at least one letter, no "--", no "-" at either end. Container port names and
+ * string `targetPort`s; a quoted number such as "8080" is a name, and names need a letter.
+ */
+export function portNameProblem(value: string): string | undefined {
+  const problems: string[] = [];
+  if (value.length > MAX_PORT_NAME_LENGTH) {
+    problems.push(`must be no more than ${MAX_PORT_NAME_LENGTH} characters`);
+  }
+  if (!/^[-a-z0-9]+$/.test(value)) {
+    problems.push('must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)');
+  }
+  if (!/[a-z]/.test(value)) {
+    problems.push('must contain at least one letter (a-z)');
+  }
+  if (value.includes('--')) {
+    problems.push('must not contain consecutive hyphens');
+  }
+  if (value.startsWith('-') || value.endsWith('-')) {
+    problems.push('must not begin or end with a hyphen');
+  }
+  return problems.length > 0 ? `is not a valid port name: ${problems.join('; ')}` : undefined;
+}
+
+/** A port number (apimachinery IsValidPortNum): 1 to 65535. */
+export function portNumberProblem(value: number): string | undefined {
+  return Number.isInteger(value) && value >= 1 && value <= 65535 ? undefined : 'must be between 1 and 65535, inclusive';
 }
 
 /** A label key: an optional DNS-1123 subdomain prefix and "/", then a name of at most 63 characters. */

@@ -11,6 +11,7 @@ import {
   stringAt,
 } from './manifest-model';
 import { checkLabelSyntax, checkObjectName, DuplicateNames } from './names';
+import { checkPorts } from './ports';
 import { type CompiledSchema, kubernetesSchema, schemaProblems } from './schema';
 import type { WholeNumberRange } from './syntax';
 import { checkValues } from './values';
@@ -42,6 +43,13 @@ export interface CheckOptions {
    */
   readonly replicas?: WholeNumberRange;
   /**
+   * Severity of an object defined again in another file. An error where one program wrote every
+   * file (the app's own dist/: two constructs wrote one object); a warning for a folder of
+   * hand-written alternatives, applied one at a time. Within one file it is always an error.
+   * @default 'error'
+   */
+  readonly duplicatesAcrossFiles?: Finding['severity'];
+  /**
    * The API schema to check objects against.
    * @default - the Kubernetes 1.27 API (see openapi-artifact.ts)
    */
@@ -55,6 +63,7 @@ const STAGES = [
   'schema',
   'names',
   'labels',
+  'ports',
   'values',
   'duplicate',
   'workload-wiring',
@@ -143,6 +152,7 @@ export function checkObjectAlone(
   );
   add('names', checkObjectName(doc));
   add('labels', checkLabelSyntax(doc));
+  add('ports', checkPorts(doc));
   if (problems.length === 0) {
     add('values', checkValues(doc, replicas));
   }
@@ -169,7 +179,7 @@ export function checkObjectAlone(
  */
 export class ManifestChecker {
   private readonly found = new Map<Stage, Finding[]>(STAGES.map((stage) => [stage, []]));
-  private readonly duplicates = new DuplicateNames();
+  private readonly duplicates: DuplicateNames;
   private readonly templates: PodTemplate[] = [];
   private readonly services: ServiceWiring[] = [];
   private readonly deployments: Array<{ name: string | undefined; template: PodTemplate }> = [];
@@ -180,6 +190,7 @@ export class ManifestChecker {
 
   constructor(private readonly options: CheckOptions = {}) {
     this.schema = options.schema ?? kubernetesSchema();
+    this.duplicates = new DuplicateNames(options.duplicatesAcrossFiles);
   }
 
   /** Records a finding about input that could not be read as objects. */

@@ -9,9 +9,30 @@ import {
   objectRef,
   type PodTemplate,
   plainObject,
-  portAnswers,
   valueAt,
 } from './manifest-model';
+
+/**
+ * The pairs of a selector's label map that the Pod template's labels lack: the workload would not
+ * own the Pods it creates, and the API server rejects it ("`selector` does not match template `labels`").
+ */
+function unmatchedPairs(doc: ManifestDocument, pairs: JsonObject, path: string, template: PodTemplate): Finding[] {
+  const findings: Finding[] = [];
+  for (const [key, value] of Object.entries(pairs)) {
+    if (template.labels[key] !== value) {
+      findings.push(
+        findingAt(
+          doc,
+          'wiring',
+          `${path}.${key}`,
+          `selects ${key}=${value}, but the Pod template is labelled ${formatSelector(template.labels) || 'with nothing'}: ` +
+            `the ${doc.object.kind} would not own the Pods it creates (the API server rejects it)`,
+        ),
+      );
+    }
+  }
+  return findings;
+}
 
 /** A workload's selector against its own Pod template: it must select the Pods it creates. */
 export function checkWorkloadSelector(doc: ManifestDocument, template: PodTemplate): Finding[] {
@@ -22,22 +43,13 @@ export function checkWorkloadSelector(doc: ManifestDocument, template: PodTempla
   if (!selector) {
     return [];
   }
-  const matchLabels = plainObject(selector.matchLabels) ?? {};
-  const expressions = arrayOf(selector.matchExpressions);
-  const findings: Finding[] = [];
-  for (const [key, value] of Object.entries(matchLabels)) {
-    if (template.labels[key] !== value) {
-      findings.push(
-        findingAt(
-          doc,
-          'wiring',
-          `spec.selector.matchLabels.${key}`,
-          `selects ${key}=${value}, but the Pod template is labelled ${formatSelector(template.labels) || 'with nothing'}: ` +
-            'the Deployment would not own the Pods it creates (the API server rejects it)',
-        ),
-      );
-    }
+  if (doc.object.kind === 'ReplicationController') {
+    // A plain label map (ValidateReplicationControllerSpec); the API server fills an empty one with the template's labels.
+    return unmatchedPairs(doc, selector, 'spec.selector', template);
   }
+  const matchLabels = plainObject(selector.matchLabels) ?? {};
+  const findings = unmatchedPairs(doc, matchLabels, 'spec.selector.matchLabels', template);
+  const expressions = arrayOf(selector.matchExpressions);
   expressions.forEach((expression, index) => {
     const requirement = selectorRequirementOf(expression);
     if (!requirement || !requirementMatches(requirement, template.labels)) {
@@ -64,7 +76,15 @@ export interface ServiceWiring {
   readonly name: string | undefined;
   /** The selector as written; undefined when the Service has none (it then selects no Pods). */
   readonly selector: JsonObject | undefined;
-  readonly ports: ReadonlyArray<{ readonly port: JsonValue | undefined; readonly targetPort: JsonValue | undefined }>;
+  readonly ports: readonly ServicePort[];
+}
+
+/** A Service port as the wiring rules read it. */
+export interface ServicePort {
+  readonly port: JsonValue | undefined;
+  readonly targetPort: JsonValue | undefined;
+  /** `TCP` when the manifest gives none, as the API server defaults it. */
+  readonly protocol: string;
 }
 
 /** The part of a Service the cross-object rules need, so that the rest of the object can be dropped. */
@@ -77,7 +97,12 @@ export function serviceWiringOf(doc: ManifestDocument): ServiceWiring {
     selector: plainObject(valueAt(doc.object, 'spec.selector')),
     ports: arrayOf(valueAt(doc.object, 'spec.ports')).map((port) => {
       const fields = plainObject(port);
-      return { port: fields?.port, targetPort: fields?.targetPort };
+      const protocol = fields?.protocol;
+      return {
+        port: fields?.port,
+        targetPort: fields?.targetPort,
+        protocol: typeof protocol === 'string' ? protocol : 'TCP',
+      };
     }),
   };
 }
@@ -119,25 +144,69 @@ export function checkService(service: ServiceWiring, templates: readonly PodTemp
     );
   }
   service.ports.forEach((port, index) => {
-    const targetPort = port.targetPort ?? port.port;
     for (const template of selected) {
-      if (!template.containerPorts.some((p) => portAnswers(p, targetPort))) {
-        const offered = template.containerPorts.map((p) =>
-          p.name ? `${p.containerPort} (${p.name})` : `${p.containerPort}`,
-        );
-        findings.push(
-          findingAt(
-            at(service),
-            'wiring',
-            `spec.ports[${index}].targetPort`,
-            `${JSON.stringify(targetPort)} is not a container port of ${template.owner}, whose Pods the Service selects; ` +
-              `its containers offer ${offered.length ? offered.join(', ') : 'no ports'}`,
-          ),
-        );
+      const finding = targetPortFinding(service, port, index, template);
+      if (finding) {
+        findings.push(finding);
       }
     }
   });
   return findings;
+}
+
+const describePorts = (template: PodTemplate) =>
+  template.containerPorts
+    .map((p) => `${p.containerPort}${p.name ? ` (${p.name})` : ''}${p.protocol === 'TCP' ? '' : `/${p.protocol}`}`)
+    .join(', ');
+
+/**
+ * Where a Service port's traffic goes in one selected Pod template, as the endpoints controller
+ * finds it (podutil.FindPort): a number is used as it is, whatever the containers declare; a
+ * name must be declared by a container with the Service port's protocol.
+ */
+function targetPortFinding(
+  service: ServiceWiring,
+  port: ServicePort,
+  index: number,
+  template: PodTemplate,
+): Finding | undefined {
+  // The API server defaults a missing, 0 or "" targetPort to the port.
+  const targetPort =
+    port.targetPort === undefined || port.targetPort === 0 || port.targetPort === '' ? port.port : port.targetPort;
+  const path = `spec.ports[${index}].targetPort`;
+  const declared = template.containerPorts;
+  if (typeof targetPort === 'number') {
+    if (declared.length === 0) {
+      return findingAt(
+        at(service),
+        'wiring',
+        path,
+        `${targetPort}: the containers of ${template.owner} declare no ports; Kubernetes sends the traffic to port ${targetPort} all the same (a container's ports are informational), so a container must listen there`,
+        'warning',
+      );
+    }
+    if (declared.some((p) => p.containerPort === targetPort)) {
+      return undefined;
+    }
+    return findingAt(
+      at(service),
+      'wiring',
+      path,
+      `${targetPort} is not a container port of ${template.owner}, whose Pods the Service selects; its containers offer ${describePorts(template)}`,
+    );
+  }
+  if (typeof targetPort !== 'string') {
+    return undefined;
+  }
+  const named = declared.filter((p) => p.name === targetPort);
+  if (named.some((p) => p.protocol === port.protocol)) {
+    return undefined;
+  }
+  const message =
+    named.length > 0
+      ? `${JSON.stringify(targetPort)} is declared by ${template.owner} for ${named.map((p) => p.protocol).join(', ')}, but this Service port is ${port.protocol}: a named target port must be declared with the Service port's protocol`
+      : `no container of ${template.owner}, whose Pods the Service selects, declares a port named ${JSON.stringify(targetPort)}; its containers offer ${declared.length ? describePorts(template) : 'no ports'}`;
+  return findingAt(at(service), 'wiring', path, message);
 }
 
 // A selector value that is not a string can match no label: such a selector selects nothing.

@@ -14,7 +14,8 @@ function validateOutput(dir: string, cwd = root): string {
   const code = runValidateCommand(
     [dir],
     { out: (line) => lines.push(`out: ${line}`), err: (line) => lines.push(`err: ${line}`) },
-    { cwd, replicas: { min: 0, max: MAX_REPLICAS } },
+    // Each folder as the project's own (the rules of its dist/: its replica range, duplicates as errors).
+    { cwd, defaultDir: dir, replicas: { min: 0, max: MAX_REPLICAS } },
   );
   return [...lines, `exit ${code}`].join('\n');
 }

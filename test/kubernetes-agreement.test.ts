@@ -111,3 +111,198 @@ spec:
     expect(code).toBe(0);
   });
 });
+
+const service = (spec: string) => `apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+${spec}`;
+
+describe('B. names and ports are validated as the API server validates them', () => {
+  test.each([
+    [
+      'a container port name of 16 characters',
+      deployment(
+        '        - name: web\n          image: nginx:1.25\n          ports:\n            - containerPort: 80\n              name: http-web-service\n',
+      ),
+      'containers[0].ports[0].name: [ports] "http-web-service" is not a valid port name: must be no more than 15 characters',
+    ],
+    [
+      'a Service targetPort name of 16 characters',
+      service('  ports:\n    - port: 80\n      targetPort: http-web-service\n'),
+      'spec.ports[0].targetPort: [ports] "http-web-service" is not a valid port name',
+    ],
+    [
+      'a Service port name in upper case',
+      service('  ports:\n    - name: TCP-8080\n      port: 80\n'),
+      'spec.ports[0].name: [ports] "TCP-8080" must be a DNS-1123 label',
+    ],
+    [
+      'a quoted number as targetPort, which is a port name',
+      service('  ports:\n    - port: 80\n      targetPort: "9376"\n'),
+      'spec.ports[0].targetPort: [ports] "9376" is not a valid port name: must contain at least one letter (a-z): a quoted number is a port name, not a number',
+    ],
+  ])('%s is refused', (_name, text, expected) => {
+    const { code, errors } = validateFolder({ 'x.yaml': text });
+    expect(errors.join('\n')).toContain(expected);
+    expect(code).toBe(1);
+  });
+
+  test.each([
+    ['ClusterRole', 'system:aggregated-reader'],
+    ['ClusterRole', 'logReader'],
+    ['ClusterRoleBinding', 'system:aggregated-reader'],
+    ['Role', 'logReader'],
+  ])('an RBAC object (%s) named %s, a valid path segment, is accepted', (kind, name) => {
+    const roleRef = kind.endsWith('Binding')
+      ? `roleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: ${name}\n`
+      : '';
+    const text = `apiVersion: rbac.authorization.k8s.io/v1\nkind: ${kind}\nmetadata:\n  name: ${name}\n${roleRef}`;
+    const { lines } = validateFolder({ 'rbac.yaml': text });
+    expect(lines.filter((l) => l.includes('[names]'))).toEqual([]);
+  });
+
+  test('an RBAC name with a slash is refused, naming the rule', () => {
+    const text = 'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: a/b\n';
+    expect(validateFolder({ 'rbac.yaml': text }).errors.join('\n')).toContain(`[names] "a/b" may not contain '/'`);
+  });
+});
+
+const withPorts = (ports: string) => `        - name: web\n          image: nginx:1.25\n${ports}`;
+
+describe('C. Services are wired as Kubernetes wires them', () => {
+  test('a ReplicationController selector is a label map, and it counts', () => {
+    const rc = `apiVersion: v1
+kind: ReplicationController
+metadata:
+  name: guestbook
+spec:
+  replicas: 1
+  selector:
+    app: guestbook
+  template:
+    metadata:
+      labels:
+        app: guestbook
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.25
+          ports:
+            - containerPort: 80
+`;
+    const svc = service('  selector:\n    app: guestbook\n  ports:\n    - port: 80\n');
+    const { code, errors, lines } = validateFolder({ 'rc.yaml': rc, 'svc.yaml': svc });
+    expect(errors).toEqual([]);
+    expect(lines).toContain('Service/web selects app=guestbook: the Pods of ReplicationController/guestbook');
+    expect(code).toBe(0);
+    const mismatched = validateFolder({
+      'rc.yaml': rc.replace('  selector:\n    app: guestbook', '  selector:\n    app: other'),
+    });
+    expect(mismatched.errors.join('\n')).toContain('spec.selector.app: [wiring] selects app=other');
+  });
+
+  test('a numeric targetPort on containers that declare no ports is a warning, worded as such', () => {
+    const { code, warnings, errors } = validateFolder({
+      'web.yaml': deployment(withPorts('')),
+      'svc.yaml': service('  selector:\n    app: web\n  ports:\n    - port: 80\n'),
+    });
+    expect(errors).toEqual([]);
+    expect(warnings.join('\n')).toContain('declare no ports; Kubernetes sends the traffic to port 80 all the same');
+    expect(code).toBe(0);
+  });
+
+  test('a numeric targetPort that none of the declared ports has stays an error', () => {
+    const { code, errors } = validateFolder({
+      'web.yaml': deployment(withPorts('          ports:\n            - containerPort: 8080\n')),
+      'svc.yaml': service('  selector:\n    app: web\n  ports:\n    - port: 80\n'),
+    });
+    expect(errors.join('\n')).toContain('80 is not a container port of Deployment/web');
+    expect(code).toBe(1);
+  });
+
+  test('a named targetPort must be declared with that name and the Service port protocol', () => {
+    const web = deployment(
+      withPorts(
+        '          ports:\n            - containerPort: 53\n              name: dns\n              protocol: UDP\n',
+      ),
+    );
+    const tcp = validateFolder({
+      'web.yaml': web,
+      'svc.yaml': service('  selector:\n    app: web\n  ports:\n    - port: 53\n      targetPort: dns\n'),
+    });
+    expect(tcp.errors.join('\n')).toContain(
+      '"dns" is declared by Deployment/web for UDP, but this Service port is TCP',
+    );
+    const udp = validateFolder({
+      'web.yaml': web,
+      'svc.yaml': service(
+        '  selector:\n    app: web\n  ports:\n    - port: 53\n      protocol: UDP\n      targetPort: dns\n',
+      ),
+    });
+    expect(udp.errors).toEqual([]);
+  });
+
+  test('a Service with no selector is not wired by labels', () => {
+    const { code, lines } = validateFolder({
+      'svc.yaml': service('  ports:\n    - port: 80\n      targetPort: 9376\n'),
+    });
+    expect(lines).toEqual(['manifests: 1 file, 1 object: 0 errors, 0 warnings']);
+    expect(code).toBe(0);
+  });
+});
+
+describe("D. the workshop's rules stay with the workshop", () => {
+  const replicas = (count: number) =>
+    deployment(withPorts('')).replace('spec:\n  selector', `spec:\n  replicas: ${count}\n  selector`);
+
+  test('any folder but the project own gets the API server replica range, not the workshop one', () => {
+    const settings = { defaultDir: 'dist', replicas: { min: 0, max: 20 } };
+    const inFolder = inScratchFolder('own-', (dir) => {
+      fs.mkdirSync(path.join(dir, 'dist'));
+      fs.writeFileSync(path.join(dir, 'dist', 'web.yaml'), replicas(50));
+      const lines: string[] = [];
+      const code = runValidateCommand(
+        [],
+        { out: (l) => lines.push(l), err: (l) => lines.push(l) },
+        { cwd: dir, ...settings },
+      );
+      return { code, lines };
+    });
+    expect(inFolder.lines.join('\n')).toContain('[values] must be a whole number from 0 to 20, got 50');
+    const elsewhere = inScratchFolder('user-', (dir) => {
+      fs.mkdirSync(path.join(dir, 'manifests'));
+      fs.writeFileSync(path.join(dir, 'manifests', 'web.yaml'), replicas(50));
+      const lines: string[] = [];
+      const code = runValidateCommand(
+        ['manifests'],
+        { out: (l) => lines.push(l), err: (l) => lines.push(l) },
+        { cwd: dir, ...settings },
+      );
+      return { code, lines };
+    });
+    expect(elsewhere.lines.filter((l) => l.includes('[values]'))).toEqual([]);
+    expect(elsewhere.code).toBe(0);
+  });
+
+  test('a name that is not a string is named as such, not as [object Object]', () => {
+    const text = service('  ports:\n    - port: 80\n').replace('  name: web', '  name: {a: 1}');
+    const { errors } = validateFolder({ 'svc.yaml': text });
+    expect(errors.join('\n')).not.toContain('[object Object]');
+    expect(errors.join('\n')).toContain(
+      'Service/<not a string: {"a":1}>: metadata.name: [names] must be a string, got {"a":1}',
+    );
+  });
+
+  test('one object in two files of a user folder is a warning; in one file, or in the project own folder, an error', () => {
+    const sleep = deployment(withPorts(''));
+    const alternatives = validateFolder({ 'sleep.yaml': sleep, 'sleep-with-env.yaml': sleep });
+    expect(alternatives.errors).toEqual([]);
+    expect(alternatives.warnings.join('\n')).toContain('[duplicate] Deployment/web is also defined in');
+    const oneFile = validateFolder({ 'sleep.yaml': `${sleep}---\n${sleep}` });
+    expect(oneFile.errors.join('\n')).toContain('[duplicate] Deployment/web is already defined in');
+    const own = validateFolder({ 'sleep.yaml': sleep, 'sleep-with-env.yaml': sleep }, { defaultDir: 'manifests' });
+    expect(own.errors.join('\n')).toContain('[duplicate] Deployment/web is already defined in');
+  });
+});
