@@ -24,8 +24,9 @@ import {
 import { expectedCapEff } from './capabilities';
 import { accessEnv, accessFlags, type ClusterAccess, Kubectl, where } from './kubectl';
 import { buildLocalPlane, type LocalPlane, startLocalPlane } from './local-plane';
-import { captureMachineState, compareMachineState, type MachineState } from './machine-state';
-import { buildNodeBinaries, realNodeUnavailable, startRealNode } from './real-node';
+import { captureMachineState, leftoversSince, type MachineState } from './machine-state';
+import { buildNodeBinaries, RealNode, realNodeUnavailable } from './real-node';
+import { restoreLeftovers } from './restore-machine';
 import { StepReport, waitFor } from './steps';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -573,18 +574,11 @@ async function portForward(access: ClusterAccess, urlPath: string): Promise<stri
   }
 }
 
-/** Programs of the real node and its Pods, as `ss -p` names them. */
-const NODE_PROGRAMS = /^(containerd.*|runc|localplane|coredns|kubectl|nginx|pause|sleep|sh|curl|nsenter)$/;
-
 /** Compares the host before and after a real-node run; anything left over fails the step. */
 function assertMachineAsFound(before: MachineState): string {
-  const diff = compareMachineState(before, captureMachineState());
-  // Other programs on a shared machine open and close sockets during the run; only the node's own count.
-  const others = diff.listeners.filter((line) => !NODE_PROGRAMS.test(line.split(' ').pop() ?? ''));
-  diff.listeners = diff.listeners.filter((line) => !others.includes(line));
-  const left = (Object.keys(diff) as Array<keyof typeof diff>).filter((kind) => diff[kind].length > 0);
-  if (left.length) {
-    throw new Error(left.map((kind) => `${kind}:\n  ${diff[kind].join('\n  ')}`).join('\n'));
+  const { leftovers, otherSockets } = leftoversSince(before);
+  if (leftovers.length) {
+    throw new Error(leftovers.join('\n'));
   }
   return (
     `unchanged: network namespaces (${before.netns.length}), links (${before.links.length}), ` +
@@ -592,8 +586,9 @@ function assertMachineAsFound(before: MachineState): string {
       .map(([k, v]) => `${k}=${v}`)
       .join(' ')}, ` +
     `iptables rules (${before.iptables.length} lines), listening sockets of the node's programs (none), ` +
-    `the node's processes (none) and Pod cgroups (${before.podCgroups.length})` +
-    (others.length ? `; other programs' sockets changed meanwhile: ${others.join(', ')}` : '')
+    `the node's processes (none), mounts under the run's folders (${before.mounts.length}) ` +
+    `and Pod cgroups (${before.podCgroups.length})` +
+    (otherSockets.length ? `; other programs' sockets changed meanwhile: ${otherSockets.join(', ')}` : '')
   );
 }
 
@@ -602,7 +597,7 @@ async function main(): Promise<number> {
   const report = new StepReport();
   const namespace = `k8s101-e2e-${process.pid}-${Date.now().toString(36)}`;
   let plane: LocalPlane | undefined;
-  let stopNode: (() => void) | undefined;
+  let node: RealNode | undefined;
   let machineBefore: MachineState | undefined;
   let access: ClusterAccess | undefined;
   let cleaning: Promise<void> | undefined;
@@ -613,7 +608,7 @@ async function main(): Promise<number> {
           stdio: 'ignore',
         });
       }
-      stopNode?.();
+      await node?.stop();
       await plane?.stop();
     })();
     return cleaning;
@@ -652,11 +647,13 @@ async function main(): Promise<number> {
       } else {
         console.log('== building the real node (localplane with the kubelet and kube-proxy, CoreDNS)');
         buildNodeBinaries();
+        for (const line of restoreLeftovers()) {
+          console.log(line);
+        }
         machineBefore = captureMachineState();
         console.log('== starting the real node in its own network namespace');
-        const node = await startRealNode(console.log, (stop) => {
-          stopNode = stop;
-        });
+        node = new RealNode(console.log);
+        await node.start();
         access = { kubeconfig: node.kubeconfig, namespace, inside: node.inside };
       }
     }

@@ -2,6 +2,8 @@
 // "the machine is left as found" is checked on every run rather than trusted.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 
 /** Global settings that the kubelet and the CNI plugins change, restored after every run. */
 export const GUARDED_SYSCTLS = [
@@ -21,11 +23,29 @@ export interface MachineState {
   readonly listeners: string[];
   /** Processes of a real node: they carry its work folder or its namespace in their command line. */
   readonly processes: string[];
+  /** Mount points under the run's folders: its work folder, the network namespaces', containerd's. */
+  readonly mounts: string[];
   /** cgroup hierarchies holding a `kubepods` tree, where the kubelet puts Pods' processes. */
   readonly podCgroups: string[];
 }
 
 const NODE_MARKERS = ['/k8s101-node-', '/run/netns/k8s101-e2e-'];
+/** Where a run mounts things: its work folders, the network namespaces' folder, containerd's run folder. */
+const RUN_FOLDERS = [path.join(os.tmpdir(), 'k8s101-node-'), '/run/netns', '/run/containerd'];
+
+/** Every mount point of this process's mount namespace, in mount order (`/proc/self/mountinfo`, field 5). */
+export function mountPoints(): string[] {
+  return fs
+    .readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((line) => line.split(' ')[4]?.replace(/\\040/g, ' '))
+    .filter((point): point is string => !!point);
+}
+
+const runMounts = () =>
+  mountPoints()
+    .filter((point) => RUN_FOLDERS.some((folder) => point.startsWith(folder)))
+    .sort();
 
 function nodeProcesses(): string[] {
   return fs
@@ -90,6 +110,7 @@ export function captureMachineState(): MachineState {
       })
       .sort(),
     processes: nodeProcesses(),
+    mounts: runMounts(),
     podCgroups: fs
       .readdirSync('/sys/fs/cgroup')
       .filter((name) => fs.existsSync(`/sys/fs/cgroup/${name}/kubepods`))
@@ -114,6 +135,27 @@ export function compareMachineState(before: MachineState, after: MachineState): 
     iptables: difference(before.iptables, after.iptables),
     listeners: difference(before.listeners, after.listeners),
     processes: difference(before.processes, after.processes),
+    mounts: difference(before.mounts, after.mounts),
     podCgroups: difference(before.podCgroups, after.podCgroups),
   };
+}
+
+/** Programs of the real node and its Pods, as `ss -p` names them. */
+const NODE_PROGRAMS = /^(containerd.*|runc|localplane|coredns|kubectl|nginx|pause|sleep|sh|curl|nsenter)$/;
+
+/**
+ * What a real-node run left on the machine since `before`, one `kind: ± line` each. Other programs
+ * on a shared machine open and close sockets meanwhile: their listeners are listed apart.
+ */
+export function leftoversSince(
+  before: MachineState,
+  after: MachineState = captureMachineState(),
+): { leftovers: string[]; otherSockets: string[] } {
+  const diff = compareMachineState(before, after);
+  const otherSockets = diff.listeners.filter((line) => !NODE_PROGRAMS.test(line.split(' ').pop() ?? ''));
+  diff.listeners = diff.listeners.filter((line) => !otherSockets.includes(line));
+  const leftovers = (Object.keys(diff) as Array<keyof MachineState>).flatMap((kind) =>
+    diff[kind].map((line) => `${kind}: ${line}`),
+  );
+  return { leftovers, otherSockets };
 }

@@ -7,41 +7,25 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
-import { readSysctls, restoreSysctls, type Sysctls } from './machine-state';
-import { nodeImages, PAUSE_IMAGE } from './node-images';
+import { readSysctls } from './machine-state';
+import { CNI_BIN_DIR, containerdSocket, NODE_IP, NODE_NAME, nodeConfigFiles, SERVICE_CIDR } from './node-config';
+import { type NodeGuard, startNodeGuard } from './node-guard';
+import { type ImageArchive, nodeImages } from './node-images';
+import { processStart, type RunState, removeRunState, writeRunState } from './run-state';
 import { waitFor } from './steps';
 
 const CLUSTER_DIR = path.resolve(__dirname, 'cluster');
 const LOCALPLANE = path.join(CLUSTER_DIR, 'bin', 'localplane');
 const COREDNS = path.join(CLUSTER_DIR, 'bin', 'coredns');
-const CNI_BIN_DIR = '/usr/lib/cni';
+const BUILD_TIMEOUT_MS = 60 * 60_000;
 const READY = /^localplane: ready kubeconfig=(\S+)/;
-
-/** The node's own address, on an interface inside the namespace; CoreDNS answers on it too. */
-export const NODE_IP = '10.201.0.2';
-const NODE_NAME = 'k8s101-node';
-/** The Pods' range on the bridge (a slice of the cluster's 10.244.0.0/16). */
-const POD_SUBNET = '10.244.0.0/24';
-const CLUSTER_CIDR = '10.244.0.0/16';
-/** The control plane's Service range (see e2e/cluster/cmd/localplane/components.go). */
-const SERVICE_CIDR = '10.96.0.0/16';
-const BRIDGE = 'cni0';
 
 /**
  * Folders the node's programs create at fixed places outside its work folder (containerd's shim
- * sockets, the CNI result cache, the kubelet's container log links). Each one that did not exist
- * before the run is removed after it.
+ * sockets, the CNI result cache, the kubelet's container log links), and the folder of the
+ * network namespaces. Each one that did not exist before the run is removed after it.
  */
-const FIXED_PATHS = ['/run/containerd', '/var/lib/cni', '/var/log/containers', '/var/log/pods'];
-
-export interface RealNode {
-  /** The admin kubeconfig; only usable inside the namespace. */
-  readonly kubeconfig: string;
-  /** Prefix that runs a command inside the node's network namespace. */
-  readonly inside: readonly string[];
-  /** Stops everything and removes what the run made; safe to call more than once. */
-  stop(): void;
-}
+const FIXED_PATHS = ['/run/containerd', '/var/lib/cni', '/var/log/containers', '/var/log/pods', '/run/netns'];
 
 /** Why this machine cannot run the real node, or undefined when it can. */
 export function realNodeUnavailable(): string | undefined {
@@ -55,6 +39,7 @@ export function realNodeUnavailable(): string | undefined {
     ['mmdebstrap', 'mmdebstrap'],
     ['iptables', 'iptables'],
     ['nsenter', 'util-linux'],
+    ['setpriv', 'util-linux'],
     ['gcc', 'gcc'],
   ]
     .filter(([command]) => spawnSync('sh', ['-c', `command -v ${command}`]).status !== 0)
@@ -66,16 +51,19 @@ export function realNodeUnavailable(): string | undefined {
     return `missing Debian packages: ${[...new Set(missing)].join(' ')}`;
   }
   const probe = `k8s101-probe-${process.pid}`;
+  const netnsDirBefore = fs.existsSync('/run/netns');
   const created = spawnSync('ip', ['netns', 'add', probe], { encoding: 'utf8' });
-  if (created.status !== 0) {
-    return `cannot create a network namespace: ${created.stderr.trim()}`;
-  }
   spawnSync('ip', ['netns', 'delete', probe]);
-  return undefined;
+  if (!netnsDirBefore && fs.existsSync('/run/netns')) {
+    // `ip netns add` made /run/netns a mount point of its own: the probe leaves no trace.
+    spawnSync('umount', ['--lazy', '/run/netns']);
+    fs.rmSync('/run/netns', { recursive: true, force: true });
+  }
+  return created.status === 0 ? undefined : `cannot create a network namespace: ${created.stderr.trim()}`;
 }
 
 function sh(args: string[], what: string): string {
-  const result = spawnSync(args[0], args.slice(1), { encoding: 'utf8' });
+  const result = spawnSync(args[0], args.slice(1), { encoding: 'utf8', timeout: 120_000 });
   if (result.error || result.status !== 0) {
     throw new Error(`${what}: ${args.join(' ')} failed: ${(result.stderr || result.error?.message || '').trim()}`);
   }
@@ -84,9 +72,15 @@ function sh(args: string[], what: string): string {
 
 /** Builds localplane (with the kubelet and kube-proxy) and CoreDNS, printing progress. */
 export function buildNodeBinaries(): void {
-  const build = spawnSync('bash', [path.join(CLUSTER_DIR, 'build.sh'), '--with-coredns'], { stdio: 'inherit' });
-  if (build.status !== 0) {
-    throw new Error(`building the node's programs failed (exit ${build.status}); see the output above`);
+  // A cold build (modules, the whole of Kubernetes, CoreDNS) took 18 min; an hour means something is stuck.
+  const build = spawnSync('bash', [path.join(CLUSTER_DIR, 'build.sh'), '--with-coredns'], {
+    stdio: 'inherit',
+    timeout: BUILD_TIMEOUT_MS,
+  });
+  if (build.error || build.status !== 0) {
+    throw new Error(
+      `building the node's programs failed (${build.error?.message ?? `exit ${build.status}`}); see the output above`,
+    );
   }
 }
 
@@ -99,342 +93,106 @@ function pauseSource(): string {
   return path.join(dir, 'build', 'pause', 'linux', 'pause.c');
 }
 
-function mountsUnder(dir: string): string[] {
-  return fs
-    .readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .map((line) => line.split(' ')[4])
-    .filter(
-      (mountPoint): mountPoint is string => !!mountPoint && (mountPoint === dir || mountPoint.startsWith(`${dir}/`)),
-    )
-    .map((mountPoint) => mountPoint.replace(/\\040/g, ' '));
-}
-
-/** Processes whose command line names `dir`: everything this run started carries its work folder. */
-function processesUsing(dir: string): number[] {
-  return fs
-    .readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((pid) => {
-      try {
-        return Number(pid) !== process.pid && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dir);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
-
-function cgroupHierarchies(): string[] {
-  return fs
-    .readdirSync('/sys/fs/cgroup', { withFileTypes: true })
-    .filter((entry) => entry.isDirectory())
-    .map((entry) => path.join('/sys/fs/cgroup', entry.name));
-}
-
-/** PIDs of every process in a cgroup tree. */
-function cgroupProcesses(dir: string): number[] {
-  const own = fs.readFileSync(path.join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number);
-  const nested = fs
-    .readdirSync(dir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory())
-    .flatMap((entry) => cgroupProcesses(path.join(dir, entry.name)));
-  return [...own, ...nested];
-}
-
-/** Removes a cgroup tree bottom-up (cgroup folders go with rmdir, not by deleting their files). */
-function removeCgroupTree(dir: string): void {
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    if (entry.isDirectory()) {
-      removeCgroupTree(path.join(dir, entry.name));
-    }
-  }
-  fs.rmdirSync(dir);
-}
-
-function configFiles(work: string, kubeconfig: string): Record<string, string> {
-  const sock = path.join(work, 'containerd', 'containerd.sock');
-  return {
-    'containerd.toml': `version = 2
-root = "${work}/containerd/root"
-state = "${work}/containerd/state"
-disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.devmapper"]
-[grpc]
-  address = "${sock}"
-[plugins."io.containerd.internal.v1.opt"]
-  path = "${work}/containerd/opt"
-[plugins."io.containerd.grpc.v1.cri"]
-  sandbox_image = "${PAUSE_IMAGE}"
-  # The machine's root lacks CAP_SYS_RESOURCE, which the sandbox's negative OOM score would need.
-  restrict_oom_score_adj = true
-  [plugins."io.containerd.grpc.v1.cri".cni]
-    bin_dir = "${CNI_BIN_DIR}"
-    conf_dir = "${work}/cni/net.d"
-  [plugins."io.containerd.grpc.v1.cri".containerd]
-    snapshotter = "overlayfs"
-    default_runtime_name = "runc"
-    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
-      runtime_type = "io.containerd.runc.v2"
-      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
-        SystemdCgroup = false
-        Root = "${work}/containerd/runc"
-`,
-    'cni/net.d/10-k8s101.conflist': JSON.stringify(
-      {
-        cniVersion: '1.0.0',
-        name: 'k8s101',
-        plugins: [
-          {
-            type: 'bridge',
-            bridge: BRIDGE,
-            isGateway: true,
-            ipMasq: false,
-            hairpinMode: true,
-            ipam: {
-              type: 'host-local',
-              ranges: [[{ subnet: POD_SUBNET }]],
-              routes: [{ dst: '0.0.0.0/0' }],
-              dataDir: `${work}/cni/ipam`,
-            },
-          },
-        ],
-      },
-      null,
-      2,
-    ),
-    'kubelet.yaml': `apiVersion: kubelet.config.k8s.io/v1beta1
-kind: KubeletConfiguration
-address: ${NODE_IP}
-healthzBindAddress: 127.0.0.1
-readOnlyPort: 0
-authentication:
-  anonymous: {enabled: true}
-  webhook: {enabled: false}
-authorization: {mode: AlwaysAllow}
-cgroupDriver: cgroupfs
-containerRuntimeEndpoint: unix://${sock}
-clusterDNS: [${NODE_IP}]
-clusterDomain: cluster.local
-resolvConf: ${work}/resolv.conf
-failSwapOn: false
-podLogsDir: ${work}/pod-logs
-imageGCHighThresholdPercent: 100
-evictionHard: {memory.available: 100Mi, nodefs.available: 1%, imagefs.available: 1%}
-serializeImagePulls: false
-`,
-    'kube-proxy.yaml': `apiVersion: kubeproxy.config.k8s.io/v1alpha1
-kind: KubeProxyConfiguration
-mode: iptables
-clusterCIDR: ${CLUSTER_CIDR}
-hostnameOverride: ${NODE_NAME}
-bindAddress: ${NODE_IP}
-healthzBindAddress: 127.0.0.1:10256
-metricsBindAddress: 127.0.0.1:10249
-oomScoreAdj: 0
-clientConnection: {kubeconfig: ${kubeconfig}}
-# The conntrack table size is a machine-wide setting: leave it alone.
-conntrack: {maxPerCore: 0, min: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeout: 0s}
-`,
-    // No forwarder: names outside cluster.local get no answer rather than a query to the outside.
-    Corefile: `.:53 {
-    bind ${NODE_IP}
-    errors
-    kubernetes cluster.local in-addr.arpa ip6.arpa {
-        kubeconfig ${kubeconfig}
-        pods insecure
-        fallthrough in-addr.arpa ip6.arpa
-    }
-}
-`,
-    'resolv.conf': '',
-  };
+/** A long-running program of the node. */
+interface Daemon {
+  readonly name: string;
+  readonly child: ChildProcess;
 }
 
 /**
- * Starts the node and the control plane, printing each step. `registerStop` receives the stop
- * function before anything starts, so that an interrupted start is cleaned up too. On any failure
- * everything started so far is stopped before the error is thrown.
+ * The real node of one run. `start()` and `stop()` are its two phases. Before `start()` changes
+ * anything it writes the run's state file and starts the guard (`node-guard.ts`), which restores the
+ * machine when `stop()` releases it or when this process dies in any other way. Every program it
+ * starts gets SIGKILL from the kernel when this process dies (`setpriv --pdeathsig KILL`).
  */
-export async function startRealNode(
-  log: (line: string) => void,
-  registerStop: (stop: () => void) => void,
-): Promise<RealNode> {
-  const netns = `k8s101-e2e-${process.pid}`;
-  const inside = ['nsenter', `--net=/run/netns/${netns}`, '--'];
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'k8s101-node-'));
-  const logs = path.join(work, 'logs');
-  const kubeconfig = path.join(work, 'plane', 'kubeconfig');
-  const savedSysctls: Sysctls = readSysctls();
-  const absentBefore = FIXED_PATHS.filter((dir) => !fs.existsSync(dir));
-  const cgroupsBefore = new Set(cgroupHierarchies().filter((h) => fs.existsSync(path.join(h, 'kubepods'))));
-  const children: Array<{ name: string; child: ChildProcess }> = [];
-  let stopped = false;
+export class RealNode {
+  readonly netns = `k8s101-e2e-${process.pid}`;
+  /** Prefix that runs a command inside the node's network namespace, killed if this process dies. */
+  readonly inside: readonly string[];
+  readonly work = path.join(os.tmpdir(), `k8s101-node-${process.pid}-${Date.now().toString(36)}`);
+  /** The admin kubeconfig; only usable inside the namespace. */
+  readonly kubeconfig = path.join(this.work, 'plane', 'kubeconfig');
+  private readonly logs = path.join(this.work, 'logs');
+  private readonly daemons: Daemon[] = [];
+  private guard?: NodeGuard;
+  private stopping?: Promise<void>;
 
-  const stop = () => {
-    if (stopped) {
-      return;
+  constructor(private readonly log: (line: string) => void) {
+    this.inside = ['setpriv', '--pdeathsig', 'KILL', 'nsenter', `--net=/run/netns/${this.netns}`, '--'];
+  }
+
+  /** Phase "start the node": images, state file and guard, namespace, containerd, control plane, node Ready. */
+  async start(): Promise<void> {
+    this.log('node: building images (cached by a hash of their inputs)');
+    const images = nodeImages(pauseSource(), this.log);
+    await this.guardRun();
+    try {
+      this.createNetworkNamespace();
+      await this.startContainerd(images);
+      await this.startControlPlane();
+      await this.startNodeAgents();
+    } catch (error) {
+      const logs = this.daemons.map(({ name }) => `--- ${name}\n${this.tail(name)}`).join('\n');
+      await this.stop();
+      throw new Error(`${(error as Error).message}\n${logs}`);
     }
-    stopped = true;
-    const problems: string[] = [];
-    const sock = path.join(work, 'containerd', 'containerd.sock');
-    const isRunning = (pid: number) => {
-      try {
-        // A child that exited stays a zombie until Node reaps it, which it cannot do in this synchronous loop.
-        return !fs.readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z');
-      } catch {
-        return false;
+  }
+
+  /** Phase "stop the node": releases the guard, which stops everything and restores the machine. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      if (process.env.K8S101_KEEP_NODE_LOGS && fs.existsSync(this.logs)) {
+        fs.cpSync(this.logs, process.env.K8S101_KEEP_NODE_LOGS, { recursive: true });
       }
-    };
-    const stopChild = ({ name, child }: { name: string; child: ChildProcess }) => {
-      if (!child.pid || !isRunning(child.pid)) {
+      if (!this.guard) {
         return;
       }
-      process.kill(child.pid, 'SIGTERM');
-      const deadline = Date.now() + 15_000;
-      while (Date.now() < deadline && isRunning(child.pid)) {
-        spawnSync('sleep', ['0.1']);
+      const { done, problems } = await this.guard.release();
+      this.log(`node: stopped and the machine restored: ${done.join(', ')}`);
+      for (const problem of problems) {
+        this.log(`node: not restored: ${problem}`);
       }
-      if (isRunning(child.pid)) {
-        problems.push(`${name} (pid ${child.pid}) ignored SIGTERM; killed`);
-        process.kill(child.pid, 'SIGKILL');
-      }
+    })();
+    return this.stopping;
+  }
+
+  /** Writes the state file, before anything changes, and starts the guard that acts on it. */
+  private async guardRun(): Promise<void> {
+    const cgroups = fs.readdirSync('/sys/fs/cgroup');
+    const state: RunState = {
+      pid: process.pid,
+      pidStart: processStart(process.pid) ?? '',
+      netns: this.netns,
+      work: this.work,
+      sysctls: readSysctls(),
+      absentBefore: FIXED_PATHS.filter((dir) => !fs.existsSync(dir)),
+      netnsBefore: fs.existsSync('/run/netns') ? fs.readdirSync('/run/netns') : [],
+      podCgroupsBefore: cgroups.filter((name) => fs.existsSync(`/sys/fs/cgroup/${name}/kubepods`)),
     };
-    // The kubelet first, so that it restarts nothing; then the Pods' processes, which outlive both
-    // the kubelet and containerd, through containerd; then containerd itself.
-    for (const entry of [...children].reverse().filter(({ name }) => name !== 'containerd')) {
-      stopChild(entry);
+    const file = writeRunState(state);
+    try {
+      this.guard = await startNodeGuard(file);
+    } catch (error) {
+      removeRunState(state);
+      throw error;
     }
-    if (fs.existsSync(sock)) {
-      const ctr = (...args: string[]) =>
-        spawnSync('ctr', ['--address', sock, '--namespace', 'k8s.io', ...args], { encoding: 'utf8', timeout: 30_000 });
-      const tasks = () => ctr('task', 'list', '--quiet').stdout?.split('\n').filter(Boolean) ?? [];
-      for (const id of tasks()) {
-        ctr('task', 'kill', '--signal', 'SIGKILL', id);
-      }
-      for (const id of tasks()) {
-        ctr('task', 'delete', '--force', id);
-      }
-      for (const id of ctr('container', 'list', '--quiet').stdout?.split('\n').filter(Boolean) ?? []) {
-        ctr('container', 'delete', id);
-      }
+    writeRunState({ ...state, guard: { pid: this.guard.pid, pidStart: this.guard.pidStart } });
+    this.log(`node: state in ${file}; guard ${this.guard.pid} restores the machine when this run ends`);
+    fs.mkdirSync(this.logs, { recursive: true });
+    fs.mkdirSync(path.join(this.work, 'tmp'));
+    for (const [file, text] of Object.entries(nodeConfigFiles(this.work, this.kubeconfig))) {
+      fs.mkdirSync(path.dirname(path.join(this.work, file)), { recursive: true });
+      fs.writeFileSync(path.join(this.work, file), text);
     }
-    children.filter(({ name }) => name === 'containerd').forEach(stopChild);
-    // Shims and container processes that survived: stopped by PID, found by their work folder.
-    for (const pid of processesUsing(work)) {
-      try {
-        process.kill(pid, 'SIGKILL');
-        problems.push(`killed leftover process ${pid}`);
-      } catch {
-        // already gone
-      }
-    }
-    // Container processes whose shim is gone: found by the Pods' cgroups.
-    for (const hierarchy of cgroupHierarchies()) {
-      const kubepods = path.join(hierarchy, 'kubepods');
-      for (const pid of fs.existsSync(kubepods) && !cgroupsBefore.has(hierarchy) ? cgroupProcesses(kubepods) : []) {
-        try {
-          process.kill(pid, 'SIGKILL');
-          problems.push(`killed leftover container process ${pid}`);
-        } catch {
-          // already gone
-        }
-      }
-    }
-    spawnSync('sleep', ['0.5']);
-    // Overlay and shm mounts of the containers, deepest first, before their folders go.
-    for (const mountPoint of mountsUnder(work).reverse()) {
-      const result = spawnSync('umount', ['--lazy', mountPoint], { encoding: 'utf8' });
-      if (result.status !== 0) {
-        problems.push(`umount ${mountPoint}: ${result.stderr.trim()}`);
-      }
-    }
-    // Sandbox namespaces of Pods that containerd had no chance to remove.
-    for (const entry of fs.existsSync('/run/netns') ? fs.readdirSync('/run/netns') : []) {
-      if (entry === netns || (entry.startsWith('cni-') && netnsBefore !== undefined && !netnsBefore.includes(entry))) {
-        spawnSync('umount', [`/run/netns/${entry}`]);
-        spawnSync('ip', ['netns', 'delete', entry]);
-      }
-    }
-    for (const hierarchy of cgroupHierarchies()) {
-      const kubepods = path.join(hierarchy, 'kubepods');
-      if (!cgroupsBefore.has(hierarchy) && fs.existsSync(kubepods)) {
-        try {
-          removeCgroupTree(kubepods);
-        } catch (error) {
-          problems.push(`cgroup ${kubepods}: ${(error as Error).message}`);
-        }
-      }
-    }
-    for (const dir of absentBefore) {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-    const restored = restoreSysctls(savedSysctls);
-    if (restored.length) {
-      log(`node: restored ${restored.join(', ')}`);
-    }
-    if (process.env.K8S101_KEEP_NODE_LOGS) {
-      fs.cpSync(logs, process.env.K8S101_KEEP_NODE_LOGS, { recursive: true });
-    }
-    fs.rmSync(work, { recursive: true, force: true });
-    for (const problem of problems) {
-      log(`node: ${problem}`);
-    }
-    log('node: stopped; namespace, mounts, cgroups, processes and settings cleaned up');
-  };
+  }
 
-  registerStop(stop);
-
-  /** Starts a long-running program inside the namespace, its output into logs/<name>.log. */
-  const launch = (name: string, command: string[], onLine?: (line: string) => void) => {
-    const out = fs.openSync(path.join(logs, `${name}.log`), 'a');
-    // A process group of its own: a Ctrl-C at the terminal reaches this run, which then stops the
-    // node in order, instead of every daemon at once.
-    const child = spawn(inside[0], [...inside.slice(1), ...command], {
-      stdio: ['ignore', onLine ? 'pipe' : out, onLine ? 'pipe' : out],
-      detached: true,
-    });
-    fs.closeSync(out);
-    children.push({ name, child });
-    if (onLine) {
-      const append = (line: string) => {
-        // Lines still in the pipe when the work folder is gone are not worth a crash.
-        if (!stopped) {
-          fs.appendFileSync(path.join(logs, `${name}.log`), `${line}\n`);
-          onLine(line);
-        }
-      };
-      for (const stream of [child.stdout, child.stderr]) {
-        if (stream) {
-          readline.createInterface({ input: stream }).on('line', append);
-        }
-      }
-    }
-    return child;
-  };
-  const tail = (name: string) => {
-    const file = path.join(logs, `${name}.log`);
-    return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim().split('\n').slice(-15).join('\n') : '';
-  };
-  const alive = (name: string) => {
-    const entry = children.find((c) => c.name === name);
-    if (entry && (entry.child.exitCode !== null || entry.child.signalCode !== null)) {
-      throw new Error(`${name} exited (${entry.child.exitCode ?? entry.child.signalCode}):\n${tail(name)}`);
-    }
-  };
-  let netnsBefore: string[] | undefined;
-
-  try {
-    netnsBefore = fs.existsSync('/run/netns') ? fs.readdirSync('/run/netns') : [];
-    fs.mkdirSync(logs);
-    for (const [file, text] of Object.entries(configFiles(work, kubeconfig))) {
-      fs.mkdirSync(path.dirname(path.join(work, file)), { recursive: true });
-      fs.writeFileSync(path.join(work, file), text);
-    }
-
-    log(`node: network namespace ${netns} (loopback, ${NODE_IP} on a namespace-internal interface, no default route)`);
+  private createNetworkNamespace(): void {
+    this.log(
+      `node: network namespace ${this.netns} (loopback, ${NODE_IP} on a namespace-internal interface, no default route)`,
+    );
     // Created before containerd starts, so that the Pods' namespaces under /run/netns are shared mounts.
-    sh(['ip', 'netns', 'add', netns], 'creating the network namespace');
-    const inNs = (...args: string[]) => sh([...inside, ...args], 'setting up the network namespace');
+    sh(['ip', 'netns', 'add', this.netns], 'creating the network namespace');
+    const inNs = (...args: string[]) => sh([...this.inside, ...args], 'setting up the network namespace');
     inNs('ip', 'link', 'set', 'lo', 'up');
     // A veth pair with both ends inside: this kernel has no dummy interfaces, and the address needs a device.
     inNs('ip', 'link', 'add', 'node0', 'type', 'veth', 'peer', 'name', 'node0-peer');
@@ -443,20 +201,21 @@ export async function startRealNode(
     inNs('ip', 'link', 'set', 'node0', 'up');
     // Node-local clients need a route to ClusterIPs before kube-proxy's rules can rewrite them.
     inNs('ip', 'route', 'add', SERVICE_CIDR, 'dev', 'node0');
-    // Replies between Pods on the same bridge must pass through kube-proxy's NAT rules.
+    // Replies between Pods on the same bridge must pass through kube-proxy's NAT rules (settings of
+    // this namespace only).
     inNs('sysctl', '-q', '-w', 'net.bridge.bridge-nf-call-iptables=1', 'net.ipv4.ip_forward=1');
+  }
 
-    log('node: building images (cached by a hash of their inputs)');
-    const images = nodeImages(pauseSource(), log);
-
-    log('node: starting containerd');
-    launch('containerd', ['containerd', '--config', path.join(work, 'containerd.toml')]);
-    const sock = path.join(work, 'containerd', 'containerd.sock');
+  private async startContainerd(images: ImageArchive[]): Promise<void> {
+    this.log('node: starting containerd');
+    this.launch('containerd', ['containerd', '--config', path.join(this.work, 'containerd.toml')]);
+    const sock = containerdSocket(this.work);
     await waitFor(
       'containerd to answer',
       () => {
-        alive('containerd');
-        return spawnSync('ctr', ['--address', sock, 'version'], { stdio: 'ignore' }).status === 0 ? true : undefined;
+        this.alive('containerd');
+        const version = spawnSync('ctr', ['--address', sock, 'version'], { stdio: 'ignore', timeout: 10_000 });
+        return version.status === 0 ? true : undefined;
       },
       60_000,
     );
@@ -466,80 +225,102 @@ export async function startRealNode(
         ['ctr', '--address', sock, '--namespace', 'k8s.io', 'image', 'import', image.archive],
         `importing ${image.name}`,
       );
-      log(`node: imported ${image.name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+      this.log(`node: imported ${image.name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
     }
+  }
 
-    log('node: starting the control plane');
+  private async startControlPlane(): Promise<void> {
+    this.log('node: starting the control plane');
     let ready: string | undefined;
-    launch('localplane', [LOCALPLANE, 'up', '--dir', path.join(work, 'plane'), '--node', 'none'], (line) => {
-      log(`    ${line}`);
+    const plane = path.join(this.work, 'plane');
+    this.launch('localplane', [LOCALPLANE, 'up', '--dir', plane, '--node', 'none'], (line) => {
+      this.log(`    ${line}`);
       ready = READY.exec(line)?.[1] ?? ready;
     });
     await waitFor(
       'the control plane',
       () => {
-        alive('localplane');
+        this.alive('localplane');
         return ready;
       },
       180_000,
     );
+  }
 
-    log('node: starting the kubelet, kube-proxy and CoreDNS');
-    launch('kubelet', [
-      LOCALPLANE,
-      'kubelet',
-      '--config',
-      path.join(work, 'kubelet.yaml'),
-      '--kubeconfig',
-      kubeconfig,
-      '--hostname-override',
-      NODE_NAME,
-      '--node-ip',
-      NODE_IP,
-      '--root-dir',
-      path.join(work, 'kubelet'),
-      '--cert-dir',
-      path.join(work, 'kubelet', 'pki'),
+  private async startNodeAgents(): Promise<void> {
+    this.log('node: starting the kubelet, kube-proxy and CoreDNS');
+    const { work, kubeconfig } = this;
+    this.launch('kubelet', [
+      ...[LOCALPLANE, 'kubelet', '--config', path.join(work, 'kubelet.yaml'), '--kubeconfig', kubeconfig],
+      ...['--hostname-override', NODE_NAME, '--node-ip', NODE_IP],
+      ...['--root-dir', path.join(work, 'kubelet'), '--cert-dir', path.join(work, 'kubelet', 'pki')],
     ]);
-    launch('kube-proxy', [LOCALPLANE, 'kube-proxy', '--config', path.join(work, 'kube-proxy.yaml')]);
-    launch('coredns', [COREDNS, '-conf', path.join(work, 'Corefile')]);
-
+    this.launch('kube-proxy', [LOCALPLANE, 'kube-proxy', '--config', path.join(work, 'kube-proxy.yaml')]);
+    this.launch('coredns', [COREDNS, '-conf', path.join(work, 'Corefile')]);
     const started = Date.now();
     let lastSaid = Date.now();
+    const nodeReady = ['get', 'node', NODE_NAME, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}'];
     await waitFor(
       `node ${NODE_NAME} Ready`,
       () => {
         for (const name of ['kubelet', 'kube-proxy', 'coredns']) {
-          alive(name);
+          this.alive(name);
         }
         const status = spawnSync(
-          inside[0],
-          [
-            ...inside.slice(1),
-            'kubectl',
-            '--kubeconfig',
-            kubeconfig,
-            'get',
-            'node',
-            NODE_NAME,
-            '-o',
-            'jsonpath={.status.conditions[?(@.type=="Ready")].status}',
-          ],
-          { encoding: 'utf8' },
+          this.inside[0],
+          [...this.inside.slice(1), 'kubectl', '--kubeconfig', kubeconfig, ...nodeReady],
+          {
+            encoding: 'utf8',
+            timeout: 20_000,
+          },
         ).stdout;
         if (Date.now() - lastSaid > 5000) {
           lastSaid = Date.now();
-          log(`node: still waiting for ${NODE_NAME} Ready (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+          this.log(`node: still waiting for ${NODE_NAME} Ready (${((Date.now() - started) / 1000).toFixed(0)} s)`);
         }
         return status === 'True' ? true : undefined;
       },
       120_000,
     );
-    log(`node: ${NODE_NAME} Ready after ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    return { kubeconfig, inside, stop };
-  } catch (error) {
-    const logsOf = children.map(({ name }) => `--- ${name}\n${tail(name)}`).join('\n');
-    stop();
-    throw new Error(`${(error as Error).message}\n${logsOf}`);
+    this.log(`node: ${NODE_NAME} Ready after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  }
+
+  /** Starts a long-running program inside the namespace, its output into logs/<name>.log. */
+  private launch(name: string, command: string[], onLine?: (line: string) => void): void {
+    if (this.stopping) {
+      throw new Error(`the node is stopping: ${name} not started`);
+    }
+    const logFile = path.join(this.logs, `${name}.log`);
+    const out = fs.openSync(logFile, 'a');
+    // A process group of its own: a Ctrl-C at the terminal reaches this run, which then releases the
+    // guard, instead of every daemon at once. TMPDIR keeps their temporary files in the work folder.
+    const child = spawn(this.inside[0], [...this.inside.slice(1), ...command], {
+      stdio: ['ignore', onLine ? 'pipe' : out, onLine ? 'pipe' : out],
+      detached: true,
+      env: { ...process.env, TMPDIR: path.join(this.work, 'tmp') },
+    });
+    fs.closeSync(out);
+    this.daemons.push({ name, child });
+    for (const stream of onLine ? [child.stdout, child.stderr] : []) {
+      readline.createInterface({ input: stream! }).on('line', (line) => {
+        // Lines still in the pipe when the work folder is gone are not worth a crash.
+        if (!this.stopping) {
+          fs.appendFileSync(logFile, `${line}\n`);
+          onLine?.(line);
+        }
+      });
+    }
+  }
+
+  private tail(name: string): string {
+    const file = path.join(this.logs, `${name}.log`);
+    return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim().split('\n').slice(-15).join('\n') : '';
+  }
+
+  private alive(name: string): void {
+    const daemon = this.daemons.find((d) => d.name === name);
+    if (daemon && (daemon.child.exitCode !== null || daemon.child.signalCode !== null)) {
+      throw new Error(`${name} exited (${daemon.child.exitCode ?? daemon.child.signalCode}):\n${this.tail(name)}`);
+    }
   }
 }

@@ -32,6 +32,7 @@ describe('comparing the machine before and after a real-node run', () => {
     iptables: ['*filter', 'COMMIT'],
     listeners: ['tcp 0.0.0.0:22 sshd'],
     processes: [],
+    mounts: ['/run/netns'],
     podCgroups: [],
   };
 
@@ -48,6 +49,7 @@ describe('comparing the machine before and after a real-node run', () => {
       sysctls: { ...before.sysctls, 'kernel.panic': '10' },
       iptables: ['*filter', '-A FORWARD -j KUBE-FORWARD', 'COMMIT'],
       processes: ['42 containerd --config /tmp/k8s101-node-x/containerd.toml'],
+      mounts: ['/run/netns', '/run/netns/cni-1234'],
       podCgroups: ['memory'],
     });
     expect(diff).toEqual({
@@ -57,6 +59,7 @@ describe('comparing the machine before and after a real-node run', () => {
       iptables: ['+ -A FORWARD -j KUBE-FORWARD'],
       listeners: [],
       processes: ['+ 42 containerd --config /tmp/k8s101-node-x/containerd.toml'],
+      mounts: ['+ /run/netns/cni-1234'],
       podCgroups: ['+ memory'],
     });
   });
