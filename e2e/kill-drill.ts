@@ -7,11 +7,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
+import { exitWith } from './exit-with';
 import { captureMachineState, leftoversSince, type MachineState } from './machine-state';
+import { REPLAY_STEPS } from './replay-steps';
 import { readRunState, stateFile } from './run-state';
 
 const ROOT = path.resolve(__dirname, '..');
-const RUNNER = path.join(__dirname, 'lesson.ts');
+const RUNNER = path.join(__dirname, 'replay.ts');
 /** How long the machine may take to be as found after a kill. */
 const RESTORED_WITHIN_MS = 10_000;
 /** How long a run may take to reach a moment (the node's programs and images are built by then). */
@@ -41,25 +43,19 @@ async function processMatching(pattern: RegExp, gone = false, timeoutMs = 30_000
 }
 
 interface Moment {
-  /** The line of the step before: the runner is in the moment's step once it is printed. */
-  readonly after: RegExp;
+  /** A part of the name of the step the kill comes in. */
+  readonly step: string;
   /** Waits, within the step, for the moment itself. */
   readonly inStep: () => Promise<void>;
 }
 
 const MOMENTS: Record<string, Moment> = {
-  'port-forward': {
-    after: /✓ nginx \(PID 1 of the homepage Pod\)/,
-    inStep: () => processMatching(/kubectl .*port-forward /),
-  },
-  scale: {
-    after: /✓ calls through the unchanged Service reach the replacement Pod/,
-    // Two new Pods take seconds to start and join the endpoints; one second in, the step is waiting for them.
-    inStep: () => sleep(1_000),
-  },
+  'port-forward': { step: 'kubectl port-forward', inStep: () => processMatching(/kubectl .*port-forward /) },
+  // Two new Pods take seconds to start and join the endpoints; one second in, the step waits for them.
+  scale: { step: 'kubectl scale', inStep: () => sleep(1_000) },
+  // The last apply: the variant's synth first, then its apply and the wait for its endpoints.
   'final-apply': {
-    after: /✓ applying dist\/ again/,
-    // The variant's synth first, then its apply and the wait for its endpoints.
+    step: 'a synth with homepage replicas',
     inStep: async () => {
       await processMatching(/synth-variant/);
       await processMatching(/synth-variant\.ts/, true);
@@ -67,6 +63,16 @@ const MOMENTS: Record<string, Moment> = {
     },
   },
 };
+
+/** The report line of the step before the moment's: once it is printed, the runner is in the moment's step. */
+function lineBefore(moment: Moment): RegExp {
+  const index = REPLAY_STEPS.findIndex((step) => step.name.includes(moment.step));
+  if (index < 1) {
+    throw new Error(`no step after another one is named "${moment.step}"`);
+  }
+  const name = REPLAY_STEPS[index - 1].name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`^  ✓ ${name} \\(`);
+}
 
 /** Reads a child's output line by line, keeping the lines, and resolves when one matches. */
 function watchLines(child: ChildProcess, echo: boolean) {
@@ -133,7 +139,7 @@ async function killAt(name: string, killGuard: boolean): Promise<string> {
   });
   const output = watchLines(runner, false);
   try {
-    await output.line(moment.after, MOMENT_DEADLINE_MS);
+    await output.line(lineBefore(moment), MOMENT_DEADLINE_MS);
     await moment.inStep();
   } catch (error) {
     runner.kill('SIGINT');
@@ -141,11 +147,16 @@ async function killAt(name: string, killGuard: boolean): Promise<string> {
     throw new Error(`${(error as Error).message}\n${tail(output.lines)}`);
   }
   const guard = readRunState(stateFile(runner.pid!)).guard;
+  // The node is up: the machine differs from its capture, or the check after the kill proves nothing.
+  const up = leftoversSince(before).leftovers.length;
+  if (up === 0) {
+    throw new Error(`during ${name} the machine equals its capture from before the run: the node is not up`);
+  }
   if (killGuard && guard) {
     process.kill(guard.pid, 'SIGKILL');
   }
   process.kill(runner.pid!, 'SIGKILL');
-  const at = `${((Date.now() - started) / 1000).toFixed(0)} s into the run`;
+  const at = `${((Date.now() - started) / 1000).toFixed(0)} s into the run, ${up} differences from the capture`;
   await output.exited;
   if (!killGuard) {
     const seconds = await restoredWithin(before, RESTORED_WITHIN_MS);
@@ -200,12 +211,4 @@ async function main(): Promise<number> {
   return failed ? 1 : 0;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exitCode = 2;
-  },
-);
+exitWith(main);

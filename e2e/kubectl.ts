@@ -6,7 +6,7 @@ export interface ClusterAccess {
   readonly kubeconfig?: string;
   /** A context of the user's kubeconfig, named on the command line. */
   readonly context?: string;
-  /** The throwaway namespace every command runs in. */
+  /** The throwaway namespace every command runs in; it enforces the Pod Security "baseline" level. */
   readonly namespace: string;
   /**
    * A command prefix that runs kubectl inside the network namespace of the real node, whose
@@ -37,15 +37,26 @@ export function accessEnv(access: ClusterAccess): NodeJS.ProcessEnv {
 }
 
 export class Kubectl {
-  constructor(private readonly access: ClusterAccess) {}
+  /**
+   * @param deadline when the current step must be over (ms since the epoch): each command gets the
+   * time left, at least 5 s and at most 2 min.
+   */
+  constructor(
+    private readonly access: ClusterAccess,
+    private readonly deadline: () => number = () => Date.now() + 120_000,
+  ) {}
 
   /** Runs kubectl; throws with its output unless it exits with one of `okCodes`. */
-  run(args: readonly string[], options: { namespaced?: boolean; okCodes?: number[] } = {}): SpawnSyncReturns<string> {
+  run(
+    args: readonly string[],
+    options: { namespaced?: boolean; okCodes?: number[]; input?: string } = {},
+  ): SpawnSyncReturns<string> {
     const fullArgs = [...accessFlags(this.access, options.namespaced ?? true), ...args];
     const result = spawnSync(...where(this.access, 'kubectl', fullArgs), {
       encoding: 'utf8',
       env: accessEnv(this.access),
-      timeout: 120_000,
+      input: options.input,
+      timeout: Math.max(5_000, Math.min(120_000, this.deadline() - Date.now())),
     });
     if (result.error) {
       throw new Error(`kubectl ${args.join(' ')}: ${result.error.message}`);
@@ -65,18 +76,5 @@ export class Kubectl {
   endpointIps(service: string): string[] {
     const ips = this.out('get', 'endpoints', service, '-o', 'jsonpath={.subsets[*].addresses[*].ip}');
     return ips.split(/\s+/).filter(Boolean).sort();
-  }
-
-  /** Name, phase and IP of the Pods matching a selector (Pods being deleted left out). */
-  pods(selector: string): Array<{ name: string; phase: string; ip: string }> {
-    const template =
-      '{range .items[*]}{.metadata.name}{" "}{.status.phase}{" "}{.status.podIP}{" "}' +
-      '{.metadata.deletionTimestamp}{"\\n"}{end}';
-    return this.out('get', 'pods', '-l', selector, '-o', `jsonpath=${template}`)
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => line.split(' '))
-      .filter(([, , , deleting]) => !deleting)
-      .map(([name, phase, ip]) => ({ name, phase, ip: ip ?? '' }));
   }
 }

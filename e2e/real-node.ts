@@ -12,7 +12,7 @@ import { CNI_BIN_DIR, containerdSocket, NODE_IP, NODE_NAME, nodeConfigFiles, SER
 import { type NodeGuard, startNodeGuard } from './node-guard';
 import { type ImageArchive, nodeImages } from './node-images';
 import { processStart, type RunState, removeRunState, writeRunState } from './run-state';
-import { waitFor } from './steps';
+import { waitFor } from './wait-for';
 
 const CLUSTER_DIR = path.resolve(__dirname, 'cluster');
 const LOCALPLANE = path.join(CLUSTER_DIR, 'bin', 'localplane');

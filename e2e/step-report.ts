@@ -40,24 +40,3 @@ export class StepReport {
     return `e2e: ${this.passed} passed, ${this.failed} failed, ${this.skipped} skipped`;
   }
 }
-
-/** Polls until `probe` returns a value, or throws the last reason after `timeoutMs`. */
-export async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = probe();
-      if (value !== undefined) {
-        return value;
-      }
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) {
-      const cause = lastError instanceof Error ? `: ${lastError.message}` : '';
-      throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${cause}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}
