@@ -49,7 +49,7 @@ interface Moment {
   readonly inStep: () => Promise<void>;
 }
 
-const MOMENTS: Record<string, Moment> = {
+export const MOMENTS: Record<string, Moment> = {
   'port-forward': { step: 'kubectl port-forward', inStep: () => processMatching(/kubectl .*port-forward /) },
   // Two new Pods take seconds to start and join the endpoints; one second in, the step waits for them.
   scale: { step: 'kubectl scale', inStep: () => sleep(1_000) },
@@ -65,7 +65,7 @@ const MOMENTS: Record<string, Moment> = {
 };
 
 /** The report line of the step before the moment's: once it is printed, the runner is in the moment's step. */
-function lineBefore(moment: Moment): RegExp {
+export function lineBefore(moment: Moment): RegExp {
   const index = REPLAY_STEPS.findIndex((step) => step.name.includes(moment.step));
   if (index < 1) {
     throw new Error(`no step after another one is named "${moment.step}"`);
@@ -211,4 +211,6 @@ async function main(): Promise<number> {
   return failed ? 1 : 0;
 }
 
-exitWith(main);
+if (require.main === module) {
+  exitWith(main);
+}

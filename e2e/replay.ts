@@ -79,7 +79,7 @@ async function main(): Promise<number> {
       if (context && cluster) {
         deleteNamespaces({ ...cluster.access, namespace }, [namespace, `${namespace}-restricted`]);
       }
-      console.log('== stop the node');
+      console.log(context ? `== done with context ${context}: nothing to stop` : '== stop the node');
       await stopCluster();
     })();
     return finishing;
