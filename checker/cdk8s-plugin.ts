@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type { Validation, ValidationContext } from 'cdk8s-cli/lib/plugins/validation';
 import { formatFinding } from './findings';
 import { readManifestFile } from './load';
+import { ruleNamed } from './rules';
 import type { WholeNumberRange } from './syntax';
 import { ManifestChecker } from './validate';
 
@@ -54,7 +55,7 @@ export class ManifestCheckerValidation implements Validation {
       context.report.addViolation({
         ruleName: finding.rule,
         recommendation: finding.message,
-        fix: "see the rule in the checker's documentation",
+        fix: ruleNamed(finding.rule).remediation,
         violatingResources: [
           { resourceName: finding.object, locations: [finding.path], manifestPath: files.get(file) ?? file },
         ],

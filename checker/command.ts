@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { capLine, formatFinding, plural } from './findings';
 import { type DocumentSink, manifestFilesOf, readManifestFile } from './load';
+import { RULE_REGISTRY } from './rules';
 import type { WholeNumberRange } from './syntax';
 import { type Lesson, ManifestChecker } from './validate';
 
@@ -38,6 +39,7 @@ export interface CommandSettings {
 
 const usage = (defaultDir: string, defaultLesson: string | undefined) =>
   'usage: npm run validate -- [DIR] [--lesson FILE.md]\n' +
+  '       npm run validate -- --rules   (each rule: what it looks at, and how to fix what it finds)\n' +
   `  DIR               folder of .yml/.yaml/.json manifests (default: ${defaultDir})\n` +
   '  --lesson FILE.md  also check that the kubectl commands of FILE.md work on them\n' +
   (defaultLesson ? `                    (default: ${defaultLesson} when DIR is ${defaultDir})` : '');
@@ -57,6 +59,12 @@ export function runValidateCommand(
   const defaultDir = settings.defaultDir ?? 'dist';
   const positional: string[] = [];
   let lessonFile: string | undefined;
+  if (args.length === 1 && args[0] === '--rules') {
+    for (const rule of RULE_REGISTRY) {
+      output.out(`${rule.name} (${rule.scope}): ${rule.remediation}`);
+    }
+    return 0;
+  }
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--lesson' && args[i + 1]) {
       lessonFile = args[++i];

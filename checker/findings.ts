@@ -1,8 +1,8 @@
 import { type JsonObject, objectRef } from './manifest-model';
+import type { RuleName } from './rule-names';
 
-/** The checks a finding can come from. */
-export const RULES = ['yaml', 'schema', 'values', 'names', 'labels', 'ports', 'duplicate', 'wiring', 'lesson'] as const;
-export type Rule = (typeof RULES)[number];
+/** The rule a finding comes from: a name of the registry (rules/index.ts). */
+export type Rule = RuleName;
 
 /** Something wrong with a set of manifests, located as precisely as possible. */
 export interface Finding {

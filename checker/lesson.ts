@@ -3,6 +3,13 @@ import { formatSelector, selectorMatches } from './label-selector';
 import { type Labels, type PodTemplate, portAnswers } from './manifest-model';
 import type { ServiceWiring } from './wiring';
 
+/** A Markdown document whose kubectl commands must work on the manifests. */
+export interface Lesson {
+  /** Name shown in findings, e.g. `README.md`. */
+  readonly name: string;
+  readonly markdown: string;
+}
+
 /** A kubectl command found in a document, with its line. */
 export interface LessonCommand {
   /** `README.md:42`: the document and the line of the command. */

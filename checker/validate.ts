@@ -1,34 +1,23 @@
 import { type Finding, findingAt, formatFinding, plural } from './findings';
-import { type CrossObjectView, checkLesson, extractKubectlCommands } from './lesson';
+import type { CrossObjectView, Lesson } from './lesson';
 import {
   arrayOf,
   type JsonObject,
-  type JsonValue,
   type ManifestDocument,
   type PodTemplate,
   plainObject,
   podTemplateOf,
   stringAt,
 } from './manifest-model';
-import { checkLabelSyntax, checkObjectName, DuplicateNames } from './names';
-import { checkPorts } from './ports';
-import { type CompiledSchema, kubernetesSchema, schemaProblems } from './schema';
+import type { RuleName } from './rule-names';
+import { RULE_REGISTRY } from './rules';
+import type { KeptObject, ObjectContext, SetCheck } from './rules/rule';
+import { schemaRule } from './rules/schema';
+import { type CompiledSchema, kubernetesSchema } from './schema';
 import type { WholeNumberRange } from './syntax';
-import { checkValues } from './values';
-import {
-  checkService,
-  checkWorkloadSelector,
-  describeServiceWiring,
-  type ServiceWiring,
-  serviceWiringOf,
-} from './wiring';
+import { describeServiceWiring, type ServiceWiring, serviceWiringOf } from './wiring';
 
-/** A Markdown document whose kubectl commands must work on the manifests. */
-export interface Lesson {
-  /** Name shown in findings, e.g. `README.md`. */
-  readonly name: string;
-  readonly markdown: string;
-}
+export type { Lesson } from './lesson';
 
 /** What a caller tells the checker about its manifests. */
 export interface CheckOptions {
@@ -56,24 +45,9 @@ export interface CheckOptions {
   readonly schema?: CompiledSchema;
 }
 
-// Findings are printed grouped by rule, in this order, whatever order the objects come in:
-// the output of a set does not depend on how it is split into files or read.
-const STAGES = [
-  'read',
-  'schema',
-  'names',
-  'labels',
-  'ports',
-  'values',
-  'duplicate',
-  'workload-wiring',
-  'service-wiring',
-  'lesson',
-] as const;
-type Stage = (typeof STAGES)[number];
-
 /** What a check of a whole set gives: every finding, and a line per Service on what it selects. */
 export interface CheckResult {
+  /** In the order of the rule registry (rules/index.ts), whatever order the objects came in. */
   readonly findings: Finding[];
   readonly wiring: string[];
   /** Number of objects checked, List items counted one by one. */
@@ -85,17 +59,9 @@ export interface CheckResult {
  * cross-object rules keep of it once the object itself is dropped.
  */
 export interface ObjectReport {
-  readonly findings: ReadonlyArray<readonly [Stage, Finding]>;
+  readonly findings: readonly Finding[];
   /** Absent for a report of findings only (an item of a List that is no object). */
-  readonly object?: {
-    readonly file: string;
-    readonly index: number;
-    readonly kind: JsonValue | undefined;
-    readonly name: string | undefined;
-    readonly namespace: string | undefined;
-    readonly template?: PodTemplate;
-    readonly service?: ServiceWiring;
-  };
+  readonly object?: KeptObject & { readonly template?: PodTemplate; readonly service?: ServiceWiring };
 }
 
 /**
@@ -111,7 +77,9 @@ function detached<T>(value: T): T {
 const isList = (object: JsonObject) =>
   typeof object.kind === 'string' && /List$/.test(object.kind) && Array.isArray(object.items);
 
-/** Checks one object (each item, for a List) against every rule that needs only it. */
+const OBJECT_RULES = RULE_REGISTRY.filter((rule) => rule.checkObject !== undefined && rule !== schemaRule);
+
+/** Checks one object (each item, for a List) against every rule's part that needs only it, in registry order. */
 export function checkObjectAlone(
   doc: ManifestDocument,
   schema: CompiledSchema,
@@ -125,42 +93,24 @@ export function checkObjectAlone(
         : [
             {
               findings: [
-                [
-                  'read',
-                  findingAt(
-                    doc,
-                    'yaml',
-                    `items[${index}]`,
-                    'is not a Kubernetes object (a mapping with apiVersion, kind and metadata)',
-                  ),
-                ],
+                findingAt(
+                  doc,
+                  'yaml',
+                  `items[${index}]`,
+                  'is not a Kubernetes object (a mapping with apiVersion, kind and metadata)',
+                ),
               ],
             },
           ];
     });
   }
-  const findings: Array<[Stage, Finding]> = [];
-  const add = (stage: Stage, found: readonly Finding[]) => {
-    for (const finding of found) {
-      findings.push([stage, finding]);
-    }
-  };
-  const problems = schemaProblems(doc.object, schema);
-  add(
-    'schema',
-    problems.map((problem) => findingAt(doc, 'schema', problem.path, problem.message)),
-  );
-  add('names', checkObjectName(doc));
-  add('labels', checkLabelSyntax(doc));
-  add('ports', checkPorts(doc));
-  if (problems.length === 0) {
-    add('values', checkValues(doc, replicas));
+  const findings: Finding[] = [...(schemaRule.checkObject?.(doc, { schema, wellTyped: false }) ?? [])];
+  const context: ObjectContext = { schema, wellTyped: findings.length === 0, ...(replicas ? { replicas } : {}) };
+  for (const rule of OBJECT_RULES) {
+    findings.push(...(rule.checkObject?.(doc, context) ?? []));
   }
   const template = podTemplateOf(doc.object);
-  if (template) {
-    add('workload-wiring', checkWorkloadSelector(doc, template));
-  }
-  const object: ObjectReport['object'] = {
+  const object: NonNullable<ObjectReport['object']> = {
     file: doc.file,
     index: doc.index,
     kind: doc.object.kind,
@@ -178,8 +128,8 @@ export function checkObjectAlone(
  * for duplicates), so that memory does not grow with the objects' size.
  */
 export class ManifestChecker {
-  private readonly found = new Map<Stage, Finding[]>(STAGES.map((stage) => [stage, []]));
-  private readonly duplicates: DuplicateNames;
+  private readonly found = new Map<RuleName, Finding[]>(RULE_REGISTRY.map((rule) => [rule.name, []]));
+  private readonly sets: ReadonlyArray<SetCheck>;
   private readonly templates: PodTemplate[] = [];
   private readonly services: ServiceWiring[] = [];
   private readonly deployments: Array<{ name: string | undefined; template: PodTemplate }> = [];
@@ -190,12 +140,18 @@ export class ManifestChecker {
 
   constructor(private readonly options: CheckOptions = {}) {
     this.schema = options.schema ?? kubernetesSchema();
-    this.duplicates = new DuplicateNames(options.duplicatesAcrossFiles);
+    this.sets = RULE_REGISTRY.flatMap((rule) => (rule.startSet ? [rule.startSet(options)] : []));
+  }
+
+  private record(findings: readonly Finding[]): void {
+    for (const finding of findings) {
+      this.found.get(finding.rule)!.push(finding);
+    }
   }
 
   /** Records a finding about input that could not be read as objects. */
   addReadFinding(finding: Finding): void {
-    this.found.get('read')!.push(finding);
+    this.record([finding]);
   }
 
   /** Checks one object (each item, for a List). */
@@ -207,16 +163,16 @@ export class ManifestChecker {
 
   /** Takes in the report of an object checked alone; reports must come in input order. */
   add(report: ObjectReport): void {
-    for (const [stage, finding] of report.findings) {
-      this.found.get(stage)!.push(finding);
-    }
+    this.record(report.findings);
     const { object } = report;
     if (!object) {
       return;
     }
     this.count++;
     this.files.add(object.file);
-    this.found.get('duplicate')!.push(...this.duplicates.check(object));
+    for (const set of this.sets) {
+      this.record(set.add?.(object) ?? []);
+    }
     if (object.template) {
       this.templates.push(object.template);
       if (object.kind === 'Deployment') {
@@ -228,7 +184,7 @@ export class ManifestChecker {
     }
   }
 
-  /** The findings of the cross-object rules added to those found so far, in rule order. */
+  /** The findings of the set rules added to those found so far, in registry order. */
   finish(): CheckResult {
     const view: CrossObjectView = {
       templates: this.templates,
@@ -236,16 +192,11 @@ export class ManifestChecker {
       deployments: this.deployments,
       files: this.files,
     };
-    const serviceFindings = this.found.get('service-wiring')!;
-    for (const service of this.services) {
-      serviceFindings.push(...checkService(service, this.templates));
-    }
-    const { lesson } = this.options;
-    if (lesson) {
-      this.found.get('lesson')!.push(...checkLesson(extractKubectlCommands(lesson.markdown, lesson.name), view));
+    for (const set of this.sets) {
+      this.record(set.finish?.(view) ?? []);
     }
     return {
-      findings: STAGES.flatMap((stage) => this.found.get(stage)!),
+      findings: RULE_REGISTRY.flatMap((rule) => this.found.get(rule.name)!),
       wiring: this.services
         .map((service) => describeServiceWiring(service, this.templates))
         .filter((line): line is string => line !== undefined),

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as Plugins from 'cdk8s-cli/lib/plugins/validation';
 import { ManifestCheckerValidation } from '../checker/cdk8s-plugin';
+import { ruleNamed } from '../checker/rules';
 import { inScratchFolder } from './scratch';
 
 // Loaded as cdk8s-cli loads plugins' contexts, through its public `plugins` entry point.
@@ -40,6 +41,7 @@ describe('the checker as a cdk8s validation plugin', () => {
       expect.objectContaining({
         ruleName: 'wiring',
         recommendation: expect.stringContaining('selects no Pods'),
+        fix: ruleNamed('wiring').remediation,
         violatingConstructs: [
           expect.objectContaining({
             resourceName: 'Service/homepage',

@@ -1,9 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runValidateCommand } from '../checker/command';
-import { type Finding, formatFinding, MAX_FINDING_LINE, RULES } from '../checker/findings';
+import { type Finding, formatFinding, MAX_FINDING_LINE } from '../checker/findings';
 import { type DocumentText, loadManifestDirectory, parseManifestText, YamlDocumentStream } from '../checker/load';
 import type { JsonObject, ManifestDocument } from '../checker/manifest-model';
+import { RULE_NAMES } from '../checker/rule-names';
 import { validateManifests } from '../checker/validate';
 import { HOMEPAGE_POD_LABELS, LESSON_DOCUMENT, MANIFEST_DIR, MAX_REPLICAS } from '../lib/constants';
 import { inScratchFolder } from './scratch';
@@ -176,7 +177,7 @@ describe('npm run validate on broken manifests', () => {
     expect(cases.map(([name]) => name).sort()).toEqual(fs.readdirSync(path.join(root, fixtures)).sort());
     const covered = new Set(cases.flatMap(([, expected]) => expected.map((e) => e.rule)));
     // The lesson rule needs a lesson: test/lesson.test.ts breaks one command at a time.
-    expect(RULES.filter((rule) => !covered.has(rule))).toEqual(['lesson']);
+    expect(RULE_NAMES.filter((rule) => !covered.has(rule))).toEqual(['lesson']);
   });
 
   test('a file that cannot be read is one finding, and the other files are still checked', () => {
