@@ -1,7 +1,7 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  testMatch: ['<rootDir>/main.test.ts', '<rootDir>/test/**/*.test.ts'],
+  testMatch: ['<rootDir>/main.test.ts', '<rootDir>/test/**/*.test.ts', '<rootDir>/checker/test/**/*.test.ts'],
   // Types are stripped only: `npm test` runs tsc first, once, over every file.
   transform: {
     '^.+\\.ts$': [

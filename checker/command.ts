@@ -1,8 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { capLine, formatFinding, plural } from './findings';
-import { type DocumentSink, manifestFilesOf, readManifestFile } from './load';
-import { RULE_REGISTRY } from './rules';
+import { isCustomResourceDefinition } from './custom-resources';
+import type { Finding } from './findings';
+import { kubernetesRelease } from './kubernetes-release';
+import type { DocumentSink } from './load';
+import { expandInputs, readInput } from './manifest-inputs';
+import type { ManifestDocument } from './manifest-model';
+import { EXIT_CODES, findingsOutput, OUTPUT_FORMATS, type OutputFormat } from './output-formats';
+import { RULE_REGISTRY, ruleNamed } from './rules';
+import { type CompiledSchema, compileSchema } from './schema';
 import type { WholeNumberRange } from './syntax';
 import { type Lesson, ManifestChecker } from './validate';
 
@@ -35,20 +41,124 @@ export interface CommandSettings {
    * @default process.cwd()
    */
   readonly cwd?: string;
+  /**
+   * How the command is run, for its usage text.
+   * @default 'manifest-checker'
+   */
+  readonly commandName?: string;
 }
 
-const usage = (defaultDir: string, defaultLesson: string | undefined) =>
-  'usage: npm run validate -- [DIR] [--lesson FILE.md]\n' +
-  '       npm run validate -- --rules   (each rule: what it looks at, and how to fix what it finds)\n' +
-  `  DIR               folder of .yml/.yaml/.json manifests (default: ${defaultDir})\n` +
-  '  --lesson FILE.md  also check that the kubectl commands of FILE.md work on them\n' +
-  (defaultLesson ? `                    (default: ${defaultLesson} when DIR is ${defaultDir})` : '');
+const usage = (command: string, defaultDir: string, defaultLesson: string | undefined) =>
+  [
+    `usage: ${command} [PATH...] [options]`,
+    `       ${command} --rules   (each rule: what it looks at, and how to fix what it finds)`,
+    `  PATH                       a manifest file, a folder (its .yaml, .yml and .json files, subfolders`,
+    `                             included), or - for standard input; several may be given (default: ${defaultDir})`,
+    '  -o, --output FORMAT        text (default), json or junit',
+    '  --kubernetes-version 1.N   the Kubernetes release whose API the objects are checked against (default: 1.27)',
+    "  --openapi FILE             that release's OpenAPI v2 document (api/openapi-spec/swagger.json), read instead",
+    '  --crd PATH                 CustomResourceDefinitions to check custom resources against (repeatable)',
+    '  --missing-schemas error    a kind that no schema describes is an error (default: a warning)',
+    '  --lesson FILE.md           also check that the kubectl commands of FILE.md work on the manifests' +
+      (defaultLesson ? `\n                             (default: ${defaultLesson} when PATH is ${defaultDir})` : ''),
+    'exit codes: 0 no error (warnings allowed), 1 errors found, 2 bad usage or input that cannot be read',
+  ].join('\n');
+
+/** The command line, read. */
+interface CommandArguments {
+  readonly paths: string[];
+  readonly format: OutputFormat;
+  readonly lesson?: string;
+  readonly kubernetesVersion?: string;
+  readonly openApiFile?: string;
+  readonly crds: string[];
+  readonly missingSchema: Finding['severity'];
+}
+
+const OPTIONS_WITH_VALUES = new Set([
+  '-o',
+  '--output',
+  '--lesson',
+  '--kubernetes-version',
+  '--openapi',
+  '--crd',
+  '--missing-schemas',
+]);
+
+/** Reads the arguments; a string is what is wrong with them. */
+function parseArguments(args: readonly string[]): CommandArguments | string {
+  const paths: string[] = [];
+  const crds: string[] = [];
+  const values = new Map<string, string>();
+  for (let i = 0; i < args.length; i++) {
+    const [flag, inline] = args[i].startsWith('--') ? args[i].split(/=(.*)/s, 2) : [args[i], undefined];
+    if (OPTIONS_WITH_VALUES.has(flag)) {
+      const value = inline ?? args[++i];
+      if (value === undefined) {
+        return `${flag} needs a value`;
+      }
+      if (flag === '--crd') {
+        crds.push(value);
+      } else {
+        values.set(flag === '-o' ? '--output' : flag, value);
+      }
+    } else if (args[i] === '-' || !args[i].startsWith('-')) {
+      paths.push(args[i]);
+    } else {
+      return args[i] === '--help' || args[i] === '-h' ? '' : `unknown option ${args[i]}`;
+    }
+  }
+  const format = values.get('--output') ?? 'text';
+  if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) {
+    return `--output ${format}: not one of ${OUTPUT_FORMATS.join(', ')}`;
+  }
+  const missing = values.get('--missing-schemas') ?? 'warning';
+  if (missing !== 'warning' && missing !== 'error') {
+    return `--missing-schemas ${missing}: not one of error, warning`;
+  }
+  return {
+    paths,
+    format: format as OutputFormat,
+    lesson: values.get('--lesson'),
+    kubernetesVersion: values.get('--kubernetes-version'),
+    openApiFile: values.get('--openapi'),
+    crds,
+    missingSchema: missing,
+  };
+}
+
+/** The CustomResourceDefinitions of the `--crd` paths; problems as messages. */
+function readDefinitions(crds: readonly string[], cwd: string, problems: string[]): ManifestDocument[] {
+  const { inputs, problems: missing } = expandInputs(crds, cwd);
+  problems.push(...missing.map((message) => `--crd ${message}`));
+  const definitions: ManifestDocument[] = [];
+  for (const input of inputs) {
+    readInput(input, {
+      document: (doc) => {
+        if (isCustomResourceDefinition(doc.object)) {
+          definitions.push(doc);
+        }
+      },
+      finding: (finding) => problems.push(`--crd ${finding.file}: ${finding.message}`),
+    });
+  }
+  return definitions;
+}
+
+/** The schema the arguments ask for; undefined for the default (committed 1.27) one. */
+function schemaOf(parsed: CommandArguments): CompiledSchema | undefined {
+  if (parsed.kubernetesVersion === undefined && parsed.openApiFile === undefined) {
+    return undefined;
+  }
+  const release = kubernetesRelease(parsed.kubernetesVersion, { openApiFile: parsed.openApiFile });
+  return compileSchema(release.definitions, release.version);
+}
 
 /**
- * `npm run validate -- [DIR]`: checks a folder of manifests, hand-written or
- * synthesized, with every rule, reading one document at a time.
+ * `manifest-checker [PATH...]` (`npm run validate -- [PATH...]` in this project): checks manifests,
+ * hand-written or synthesized, with every rule, reading one document at a time.
  *
- * @returns the exit code: 0 valid (warnings allowed), 1 errors found, 2 bad usage
+ * @returns the exit code: 0 no error (warnings allowed), 1 errors found, 2 bad usage or input that cannot be read
  */
 export function runValidateCommand(
   args: readonly string[],
@@ -57,82 +167,95 @@ export function runValidateCommand(
 ): number {
   const cwd = settings.cwd ?? process.cwd();
   const defaultDir = settings.defaultDir ?? 'dist';
-  const positional: string[] = [];
-  let lessonFile: string | undefined;
   if (args.length === 1 && args[0] === '--rules') {
     for (const rule of RULE_REGISTRY) {
       output.out(`${rule.name} (${rule.scope}): ${rule.remediation}`);
     }
-    return 0;
+    return EXIT_CODES.clean;
   }
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === '--lesson' && args[i + 1]) {
-      lessonFile = args[++i];
-    } else if (args[i] === '--help' || args[i].startsWith('-') || positional.length === 1) {
-      output.err(usage(defaultDir, settings.defaultLesson));
-      return 2;
-    } else {
-      positional.push(args[i]);
-    }
+  const parsed = parseArguments(args);
+  if (typeof parsed === 'string') {
+    output.err(
+      (parsed ? `${parsed}\n` : '') +
+        usage(settings.commandName ?? 'manifest-checker', defaultDir, settings.defaultLesson),
+    );
+    return EXIT_CODES.usage;
   }
-  const dir = positional[0] ?? defaultDir;
-  const absoluteDir = path.resolve(cwd, dir);
-  if (!fs.existsSync(absoluteDir) || !fs.statSync(absoluteDir).isDirectory()) {
-    output.err(`${dir}: no such folder`);
-    return 2;
-  }
+  const paths = parsed.paths.length ? parsed.paths : [defaultDir];
   // The project's own rules (its lesson, its replica range; an object written twice is two
-  // constructs writing one) apply to its own folder only: any other folder is checked as
+  // constructs writing one) apply to its own folder only: any other input is checked as
   // Kubernetes checks it.
-  const ownFolder = path.resolve(cwd, defaultDir) === absoluteDir;
-  if (
-    lessonFile === undefined &&
-    settings.defaultLesson !== undefined &&
-    ownFolder &&
-    fs.existsSync(path.resolve(cwd, settings.defaultLesson))
-  ) {
-    lessonFile = settings.defaultLesson;
+  const ownFolder = paths.length === 1 && path.resolve(cwd, paths[0]) === path.resolve(cwd, defaultDir);
+  let lessonFile = parsed.lesson;
+  if (lessonFile === undefined && settings.defaultLesson !== undefined && ownFolder) {
+    lessonFile = fs.existsSync(path.resolve(cwd, settings.defaultLesson)) ? settings.defaultLesson : undefined;
   }
+  const problems: string[] = [];
   let lesson: Lesson | undefined;
   if (lessonFile !== undefined) {
     const file = path.resolve(cwd, lessonFile);
-    if (!fs.existsSync(file)) {
-      output.err(`${lessonFile}: no such file`);
-      return 2;
+    if (fs.existsSync(file)) {
+      lesson = { name: lessonFile, markdown: fs.readFileSync(file, 'utf8') };
+    } else {
+      problems.push(`${lessonFile}: no such file`);
     }
-    lesson = { name: lessonFile, markdown: fs.readFileSync(file, 'utf8') };
   }
-
-  const files = manifestFilesOf(absoluteDir);
-  if (files.length === 0) {
-    output.err(`${dir}: no .yml, .yaml or .json files`);
-    return 1;
+  const { inputs, problems: unreadable } = expandInputs(paths, cwd);
+  problems.push(...unreadable);
+  const customResourceDefinitions = readDefinitions(parsed.crds, cwd, problems);
+  let schema: CompiledSchema | undefined;
+  try {
+    schema = schemaOf(parsed);
+  } catch (error) {
+    problems.push((error as Error).message);
   }
-  const checker = new ManifestChecker({
+  if (problems.length > 0) {
+    for (const problem of problems) {
+      output.err(problem);
+    }
+    return EXIT_CODES.usage;
+  }
+  return checkInputs(inputs, output, parsed.format, {
+    checked: paths.join(', '),
+    checker: new ManifestChecker({
+      lesson,
+      ...(ownFolder ? { replicas: settings.replicas } : {}),
+      duplicatesAcrossFiles: ownFolder ? 'error' : 'warning',
+      ...(schema ? { schema } : {}),
+      customResourceDefinitions,
+      missingSchema: parsed.missingSchema,
+    }),
     lesson,
-    ...(ownFolder ? { replicas: settings.replicas } : {}),
-    duplicatesAcrossFiles: ownFolder ? 'error' : 'warning',
   });
+}
+
+/** Reads and checks the inputs, writes the findings in the format asked for, and gives the exit code. */
+function checkInputs(
+  inputs: ReturnType<typeof expandInputs>['inputs'],
+  output: CommandOutput,
+  format: OutputFormat,
+  run: { checked: string; checker: ManifestChecker; lesson?: Lesson },
+): number {
+  const { checker } = run;
   const sink: DocumentSink = {
     document: (doc) => checker.check(doc),
     finding: (finding) => checker.addReadFinding(finding),
   };
-  for (const name of files) {
-    readManifestFile(path.join(absoluteDir, name), path.join(dir, name), sink);
+  for (const input of inputs) {
+    readInput(input, sink);
   }
   const { findings, wiring, objects } = checker.finish();
-
-  for (const f of findings) {
-    (f.severity === 'error' ? output.err : output.out)(formatFinding(f));
+  const writer = findingsOutput(format, output, (rule) => ruleNamed(rule as Finding['rule'])?.remediation);
+  for (const finding of findings) {
+    writer.write(finding);
   }
-  const errors = findings.filter((f) => f.severity === 'error').length;
-  const warnings = findings.length - errors;
-  for (const line of wiring) {
-    output.out(capLine(line));
-  }
-  const checked =
-    `${dir}: ${plural(files.length, 'file')}, ${plural(objects, 'object')}` +
-    (lesson ? `, the kubectl commands of ${lesson.name}` : '');
-  (errors ? output.err : output.out)(`${checked}: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}`);
-  return errors ? 1 : 0;
+  writer.flush({
+    checked: run.checked,
+    files: inputs.length,
+    objects,
+    wiring,
+    rules: RULE_REGISTRY.map((rule) => rule.name),
+    ...(run.lesson ? { also: `the kubectl commands of ${run.lesson.name}` } : {}),
+  });
+  return findings.some((f) => f.severity === 'error') ? EXIT_CODES.findings : EXIT_CODES.clean;
 }

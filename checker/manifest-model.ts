@@ -94,21 +94,18 @@ export interface PodTemplate {
   readonly containerPorts: readonly ContainerPort[];
 }
 
-// Where each kind that makes Pods keeps its Pod template; a Pod is its own.
-const TEMPLATE_PATHS: Readonly<Record<string, string>> = {
-  Pod: '',
-  Deployment: 'spec.template',
-  ReplicaSet: 'spec.template',
-  StatefulSet: 'spec.template',
-  DaemonSet: 'spec.template',
-  Job: 'spec.template',
-  ReplicationController: 'spec.template',
-  CronJob: 'spec.jobTemplate.spec.template',
-};
+const TEMPLATE_KINDS = new Set([
+  'Deployment',
+  'ReplicaSet',
+  'StatefulSet',
+  'DaemonSet',
+  'Job',
+  'ReplicationController',
+]);
 
-/** Where an object of this kind keeps its Pod template: '' for a Pod, undefined for kinds without one. */
-function templatePathOf(kind: unknown): string | undefined {
-  return typeof kind === 'string' && Object.hasOwn(TEMPLATE_PATHS, kind) ? TEMPLATE_PATHS[kind] : undefined;
+/** Whether objects of this kind carry a Pod template (or are a Pod). */
+function hasPodTemplate(kind: unknown): boolean {
+  return kind === 'Pod' || TEMPLATE_KINDS.has(kind as string);
 }
 
 /** A container of a Pod or of a workload's Pod template, with its field path. */
@@ -120,11 +117,10 @@ export interface ContainerAt {
 
 /** The init containers and containers of a Pod or of a workload's Pod template; none for other kinds. */
 export function containersOf(object: JsonObject): ContainerAt[] {
-  const templatePath = templatePathOf(object.kind);
-  if (templatePath === undefined) {
+  if (!hasPodTemplate(object.kind)) {
     return [];
   }
-  const specPath = templatePath === '' ? 'spec' : `${templatePath}.spec`;
+  const specPath = object.kind === 'Pod' ? 'spec' : 'spec.template.spec';
   const spec = plainObject(valueAt(object, specPath));
   const found: ContainerAt[] = [];
   for (const group of ['initContainers', 'containers']) {
@@ -140,10 +136,10 @@ export function containersOf(object: JsonObject): ContainerAt[] {
 
 /** The Pod template of a workload or the Pod itself; undefined for other kinds. */
 export function podTemplateOf(object: JsonObject): PodTemplate | undefined {
-  const path = templatePathOf(object.kind);
-  if (path === undefined) {
+  if (!hasPodTemplate(object.kind)) {
     return undefined;
   }
+  const path = object.kind === 'Pod' ? '' : 'spec.template';
   const template = path === '' ? object : plainObject(valueAt(object, path));
   const containerPorts = arrayOf(valueAt(template, 'spec.containers')).flatMap((container) =>
     arrayOf(plainObject(container)?.ports).flatMap((port): ContainerPort[] => {
@@ -172,3 +168,19 @@ export function podTemplatesOf(docs: readonly ManifestDocument[]): PodTemplate[]
 export function portAnswers(port: ContainerPort, targetPort: unknown): boolean {
   return typeof targetPort === 'number' ? port.containerPort === targetPort : port.name === targetPort;
 }
+
+/**
+ * A copy of what a rule keeps of an object, sharing no string with the parsed text: V8 cuts
+ * parsed strings out of the text they came from, and one kept label would keep that text, a
+ * megabyte of input, alive.
+ */
+export function detached<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+/**
+ * Whether two objects' namespaces may be one: equal, or either unset (an object without a
+ * namespace goes to the namespace it is applied to, which may be the other's).
+ */
+export const sameNamespace = (a: string | undefined, b: string | undefined) =>
+  a === undefined || b === undefined || a === b;

@@ -90,8 +90,7 @@ function labelPairProblem(key: string, value: unknown): string | undefined {
   if (keyProblem) {
     return `label key ${JSON.stringify(key)}: ${keyProblem}`;
   }
-  // null is the empty value, as Go decodes it into a map of strings.
-  const valueProblem = labelValueProblem(value ?? '');
+  const valueProblem = labelValueProblem(value);
   return valueProblem ? `label value ${JSON.stringify(value)} ${valueProblem}` : undefined;
 }
 

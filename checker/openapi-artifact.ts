@@ -59,9 +59,13 @@ export interface OpenApiSource {
   readonly specFile?: string;
 }
 
-/** The folder of the downloaded module, fetching it through `go mod download` when Go has not cached it. */
-export function downloadKubernetesModule(): string {
-  const download = spawnSync('go', ['mod', 'download', '-json', KUBERNETES_MODULE], {
+/**
+ * The folder of the downloaded module, fetching it through `go mod download` when Go has not cached it.
+ * @param module - `k8s.io/kubernetes@vX.Y.Z`
+ */
+export function downloadKubernetesModule(module = KUBERNETES_MODULE): string {
+  const release = module.replace(/^.*@v(\d+\.\d+).*$/, '$1');
+  const download = spawnSync('go', ['mod', 'download', '-json', module], {
     // Outside any Go module, so that no go.mod around decides what is fetched.
     cwd: os.tmpdir(),
     encoding: 'utf8',
@@ -74,8 +78,8 @@ export function downloadKubernetesModule(): string {
         ? 'the `go` command is not installed'
         : download.error.message;
     throw new Error(
-      `the Kubernetes ${KUBERNETES_VERSION} API schema is not cached and cannot be fetched: ${cause}. ` +
-        `Install Go (it fetches ${KUBERNETES_MODULE} from the Go module proxy), ` +
+      `the Kubernetes ${release} API schema is not cached and cannot be fetched: ${cause}. ` +
+        `Install Go (it fetches ${module} from the Go module proxy), ` +
         'or set CHECKER_OPENAPI_SPEC to a copy of its api/openapi-spec/swagger.json',
     );
   }
@@ -88,7 +92,7 @@ export function downloadKubernetesModule(): string {
   if (download.status !== 0 || !reply.Dir) {
     const said = (reply.Error ?? download.stderr ?? '').trim().split('\n')[0];
     throw new Error(
-      `the Kubernetes ${KUBERNETES_VERSION} API schema could not be fetched: go mod download ${KUBERNETES_MODULE} failed: ${said}. ` +
+      `the Kubernetes ${release} API schema could not be fetched: go mod download ${module} failed: ${said}. ` +
         'Check that the Go module proxy is reachable, or set CHECKER_OPENAPI_SPEC to a copy of its api/openapi-spec/swagger.json',
     );
   }
@@ -132,14 +136,19 @@ function strip(schema: Record<string, unknown>): OpenApiSchema {
 /**
  * An OpenAPI v2 document reduced to the definitions and keywords the checks read.
  * @param name - shown in the error when the document has no `definitions`
+ * @param module - the module the document comes from, as the result records it
  * @throws Error `NAME: not an OpenAPI v2 document (it has no "definitions")`
  */
-export function stripDocument(document: { definitions?: Record<string, Record<string, unknown>> }, name: string) {
+export function stripDocument(
+  document: { definitions?: Record<string, Record<string, unknown>> },
+  name: string,
+  module = KUBERNETES_MODULE,
+) {
   if (!document.definitions) {
     throw new Error(`${name}: not an OpenAPI v2 document (it has no "definitions")`);
   }
   return {
-    module: KUBERNETES_MODULE,
+    module,
     definitions: Object.fromEntries(
       Object.entries(document.definitions).map(([definition, schema]) => [definition, strip(schema)]),
     ),

@@ -11,6 +11,9 @@ export const RULE_NAMES = [
   'values',
   'duplicate',
   'wiring',
+  'ingress-backend',
+  'scale-target',
+  'pod-selector',
   'lesson',
 ] as const;
 

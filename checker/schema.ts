@@ -80,10 +80,15 @@ const ALLOWED_VALUES: Readonly<Record<string, Readonly<Record<string, readonly s
 export interface CompiledSchema {
   /** The root schema of a kind, by `apiVersion|kind`. */
   readonly kinds: ReadonlyMap<string, SchemaNode>;
+  /** The Kubernetes release the definitions are of, `1.N`. */
+  readonly version: string;
 }
 
-/** Compiles OpenAPI definitions into a graph of nodes with references resolved. */
-export function compileSchema(api: OpenApiDefinitions): CompiledSchema {
+/**
+ * Compiles OpenAPI definitions into a graph of nodes with references resolved.
+ * @param version - the Kubernetes release they are of, `1.N`, as messages name it
+ */
+export function compileSchema(api: OpenApiDefinitions, version = KUBERNETES_VERSION): CompiledSchema {
   const byName = new Map<string, SchemaNode>();
   // Nodes are created empty first and filled after, because definitions refer to each other in cycles.
   for (const name of Object.keys(api.definitions)) {
@@ -124,7 +129,7 @@ export function compileSchema(api: OpenApiDefinitions): CompiledSchema {
       kinds.set(`${group ? `${group}/` : ''}${version}|${kind}`, byName.get(name)!);
     }
   }
-  return { kinds };
+  return { kinds, version };
 }
 
 let loaded: CompiledSchema | undefined;
@@ -246,8 +251,7 @@ class SchemaWalk {
           );
         }
       } else if (typeof node.additional === 'object') {
-        // A map value of null decodes to the value type's zero value (`app: null` is the label app=""), as in Go.
-        if (value !== undefined && value !== null) {
+        if (value !== undefined) {
           this.keys.push(field);
           this.check(value, node.additional);
           this.keys.pop();
@@ -275,14 +279,13 @@ export function schemaProblems(object: JsonObject, schema: CompiledSchema = kube
     return [
       {
         path: 'kind',
-        message: `${JSON.stringify(object.kind)} in ${JSON.stringify(object.apiVersion)} is not a kind of the Kubernetes ${KUBERNETES_VERSION} API`,
+        message: `${JSON.stringify(object.kind)} in ${JSON.stringify(object.apiVersion)} is not a kind of the Kubernetes ${schema.version} API`,
       },
     ];
   }
   const walk = new SchemaWalk();
   walk.check(object, root);
-  if (walk.problems.length === 0) {
-    apiServerRequirements(object, walk.problems);
-  }
+  // Whatever else is wrong: every finding at once.
+  apiServerRequirements(object, walk.problems);
   return walk.problems;
 }

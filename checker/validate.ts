@@ -1,7 +1,9 @@
+import { CustomResourceSchemas } from './custom-resources';
 import { type Finding, findingAt, formatFinding, plural } from './findings';
 import type { CrossObjectView, Lesson } from './lesson';
 import {
   arrayOf,
+  detached,
   type JsonObject,
   type ManifestDocument,
   type PodTemplate,
@@ -43,6 +45,16 @@ export interface CheckOptions {
    * @default - the Kubernetes 1.27 API (see openapi-artifact.ts)
    */
   readonly schema?: CompiledSchema;
+  /**
+   * CustomResourceDefinitions given apart from the set (`--crd`), read before it.
+   * @default - only those in the set
+   */
+  readonly customResourceDefinitions?: readonly ManifestDocument[];
+  /**
+   * Severity of the finding that a kind was not checked, as no schema (built-in or CRD) describes it.
+   * @default 'warning'
+   */
+  readonly missingSchema?: Finding['severity'];
 }
 
 /** What a check of a whole set gives: every finding, and a line per Service on what it selects. */
@@ -64,32 +76,27 @@ export interface ObjectReport {
   readonly object?: KeptObject & { readonly template?: PodTemplate; readonly service?: ServiceWiring };
 }
 
-/**
- * A copy of what the cross-object rules keep, sharing no string with the parsed text: V8 cuts
- * parsed strings out of the text they came from, and one kept label would keep that text, a
- * megabyte of input, alive. Only workloads and Services are kept, a small share of most sets.
- */
-function detached<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
-}
-
 // `kind: List` and typed lists such as `DeploymentList`: kubectl applies their items.
 const isList = (object: JsonObject) =>
   typeof object.kind === 'string' && /List$/.test(object.kind) && Array.isArray(object.items);
 
 const OBJECT_RULES = RULE_REGISTRY.filter((rule) => rule.checkObject !== undefined && rule !== schemaRule);
+const KEEPING_RULES = RULE_REGISTRY.filter((rule) => rule.keep !== undefined);
+
+/** What checking one object needs besides the object: the schema, the caller's range, the CRDs seen. */
+export interface ObjectCheckSettings {
+  readonly schema: CompiledSchema;
+  readonly customResources: CustomResourceSchemas;
+  readonly replicas?: WholeNumberRange;
+}
 
 /** Checks one object (each item, for a List) against every rule's part that needs only it, in registry order. */
-export function checkObjectAlone(
-  doc: ManifestDocument,
-  schema: CompiledSchema,
-  replicas?: WholeNumberRange,
-): ObjectReport[] {
+export function checkObjectAlone(doc: ManifestDocument, settings: ObjectCheckSettings): ObjectReport[] {
   if (isList(doc.object)) {
     return arrayOf(doc.object.items).flatMap((item, index): ObjectReport[] => {
       const object = plainObject(item);
       return object
-        ? checkObjectAlone({ ...doc, object }, schema, replicas)
+        ? checkObjectAlone({ ...doc, object }, settings)
         : [
             {
               findings: [
@@ -104,10 +111,25 @@ export function checkObjectAlone(
           ];
     });
   }
-  const findings: Finding[] = [...(schemaRule.checkObject?.(doc, { schema, wellTyped: false }) ?? [])];
-  const context: ObjectContext = { schema, wellTyped: findings.length === 0, ...(replicas ? { replicas } : {}) };
+  const { schema, customResources, replicas } = settings;
+  const base = { schema, customResources, wellTyped: false, schemaProblemPaths: [] };
+  const findings: Finding[] = [...(schemaRule.checkObject?.(doc, base) ?? [])];
+  const context: ObjectContext = {
+    ...base,
+    wellTyped: findings.length === 0,
+    schemaProblemPaths: findings.map((finding) => finding.path),
+    ...(replicas ? { replicas } : {}),
+  };
   for (const rule of OBJECT_RULES) {
     findings.push(...(rule.checkObject?.(doc, context) ?? []));
+  }
+  let kept: Partial<Record<RuleName, readonly unknown[]>> | undefined;
+  for (const rule of KEEPING_RULES) {
+    const mine = rule.keep?.(doc) ?? [];
+    if (mine.length > 0) {
+      kept ??= {};
+      kept[rule.name] = mine;
+    }
   }
   const template = podTemplateOf(doc.object);
   const object: NonNullable<ObjectReport['object']> = {
@@ -119,7 +141,9 @@ export function checkObjectAlone(
     ...(template ? { template } : {}),
     ...(doc.object.kind === 'Service' ? { service: serviceWiringOf(doc) } : {}),
   };
-  return [{ findings, object: template || object.service ? detached(object) : object }];
+  // What the rules kept is theirs and copied already.
+  const report = template || object.service ? detached(object) : object;
+  return [{ findings, object: kept ? { ...report, kept } : report }];
 }
 
 /**
@@ -136,11 +160,18 @@ export class ManifestChecker {
   private readonly files = new Set<string>();
   /** The schema objects are checked against. */
   readonly schema: CompiledSchema;
+  /** The CustomResourceDefinitions seen, and the custom resources waiting for one. */
+  readonly customResources: CustomResourceSchemas;
   private count = 0;
 
   constructor(private readonly options: CheckOptions = {}) {
     this.schema = options.schema ?? kubernetesSchema();
-    this.sets = RULE_REGISTRY.flatMap((rule) => (rule.startSet ? [rule.startSet(options)] : []));
+    this.customResources = new CustomResourceSchemas(this.schema, options.missingSchema);
+    for (const crd of options.customResourceDefinitions ?? []) {
+      this.record(this.customResources.define(crd));
+    }
+    const setOptions = { ...options, customResources: this.customResources };
+    this.sets = RULE_REGISTRY.flatMap((rule) => (rule.startSet ? [rule.startSet(setOptions)] : []));
   }
 
   private record(findings: readonly Finding[]): void {
@@ -156,7 +187,8 @@ export class ManifestChecker {
 
   /** Checks one object (each item, for a List). */
   check(doc: ManifestDocument): void {
-    for (const report of checkObjectAlone(doc, this.schema, this.options.replicas)) {
+    const settings = { schema: this.schema, customResources: this.customResources, replicas: this.options.replicas };
+    for (const report of checkObjectAlone(doc, settings)) {
       this.add(report);
     }
   }

@@ -8,6 +8,7 @@ import {
   stringAt,
   valueAt,
 } from '../checker/manifest-model';
+import { backendsOf } from '../checker/rules/ingress-backend';
 import { serviceWiringOf } from '../checker/wiring';
 import { sectionBegin, sectionEnd, withGeneratedSection } from './generated-section';
 
@@ -70,6 +71,7 @@ export function renderWiringDiagram(docs: readonly ManifestDocument[], lesson: L
       );
     }
   });
+  lines.push(...ingressLines(docs, services));
   const podsOf = (workload: string) => templates.find((t) => t.owner === `Deployment/${workload}`);
   const forwarded = lesson.portForward && podsOf(lesson.portForward.workload);
   if (lesson.portForward && forwarded) {
@@ -91,6 +93,36 @@ export function renderWiringDiagram(docs: readonly ManifestDocument[], lesson: L
   }
   lines.push('```');
   return lines.join('\n');
+}
+
+/**
+ * Each Ingress, with an arrow per backend to the Service it routes to, labelled with the path and
+ * the port; a backend whose Service is not in the set points at a warning node instead.
+ */
+function ingressLines(docs: readonly ManifestDocument[], services: ReadonlyArray<{ name?: string; ref: string }>) {
+  const lines: string[] = [];
+  for (const doc of docs.filter((d) => d.object.kind === 'Ingress')) {
+    const ref = `Ingress/${stringAt(doc.object, 'metadata.name')}`;
+    const id = nodeId(ref);
+    const hosts = arrayOf(valueAt(doc.object, 'spec.rules')).map((rule) => stringAt(plainObject(rule), 'host') ?? '*');
+    lines.push(`  ${id}[/${quote([ref, ...new Set(hosts)].join('<br/>'))}/]`);
+    for (const backend of backendsOf(doc.object)) {
+      const port = backend.port.name ?? backend.port.number;
+      const label = quote(`${backend.httpPath ?? 'default backend'} → port ${port}`);
+      const service = services.find((s) => s.name === backend.name);
+      if (service) {
+        lines.push(`  ${id} -- ${label} --> ${nodeId(service.ref)}`);
+      } else {
+        const missing = `${id}_${nodeId(backend.name)}_missing`;
+        lines.push(
+          `  ${missing}>${quote(`⚠ Service ${backend.name} is not in the set`)}]`,
+          `  ${id} -. ${label} .-> ${missing}`,
+          `  style ${missing} fill:#fdd,stroke:#c00,color:#900`,
+        );
+      }
+    }
+  }
+  return lines;
 }
 
 /** The document with the diagram put between its markers; undefined when it has no markers. */

@@ -44,8 +44,8 @@ describe('the checker as a cdk8s validation plugin', () => {
         fix: ruleNamed('wiring').remediation,
         violatingConstructs: [
           expect.objectContaining({
-            resourceName: 'Service/homepage',
-            locations: ['spec.selector'],
+            resourceName: 'homepage',
+            locations: ['Service/homepage: spec.selector'],
             manifestPath: path.join(root, 'test/fixtures/broken/selector-typo/homepage.yml'),
           }),
         ],
@@ -95,7 +95,7 @@ describe('cdk8s synth with the plugin under validations: in cdk8s.yaml', () => {
       });
       expect(synth.status).not.toBe(0);
       expect(synth.stdout + synth.stderr).toMatch(
-        /wiring \(1 occurrences\)[\s\S]*Resource Name: Service\/homepage[\s\S]*selects no Pods/,
+        /wiring \(1 occurrences\)[\s\S]*Resource Name: homepage[\s\S]*Service\/homepage: spec\.selector[\s\S]*selects no Pods/,
       );
     });
   }, 60_000);

@@ -46,6 +46,34 @@ describe('the wiring diagram', () => {
     expect(broken).toContain('Service_homepage -. selects .-> Service_homepage_nothing');
   });
 
+  test('draws an Ingress with an arrow per backend to its Service, and a warning for a Service not in the set', () => {
+    const docs = objectsOf().map((object, index) => ({ file: 'f.yml', index, object }));
+    const backend = (name: string, port: number) => ({ service: { name, port: { number: port } } });
+    const ingress = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name: 'web' },
+      spec: {
+        rules: [
+          {
+            host: 'signup.example.com',
+            http: {
+              paths: [
+                { path: '/', pathType: 'Prefix', backend: backend('homepage', HTTP_PORT.number) },
+                { path: '/api', pathType: 'Prefix', backend: backend('api', 8080) },
+              ],
+            },
+          },
+        ],
+      },
+    };
+    const drawn = renderWiringDiagram([...docs, { file: 'f.yml', index: docs.length, object: ingress }]);
+    expect(drawn).toContain('Ingress_web[/"Ingress/web<br/>signup.example.com"/]');
+    expect(drawn).toContain(`Ingress_web -- "/ → port ${HTTP_PORT.number}" --> Service_homepage`);
+    expect(drawn).toContain('Ingress_web -. "/api → port 8080" .-> Ingress_web_api_missing');
+    expect(drawn).toContain('Ingress_web_api_missing>"⚠ Service api is not in the set"]');
+  });
+
   test('is placed between the markers, replacing what was there', () => {
     const doc = `intro\n${DIAGRAM_BEGIN}\nold picture\n${DIAGRAM_END}\noutro\n`;
     expect(withDiagram(doc, 'new picture')).toBe(`intro\n${DIAGRAM_BEGIN}\nnew picture\n${DIAGRAM_END}\noutro\n`);

@@ -1,10 +1,13 @@
 import type { RuleName } from '../rule-names';
 import { duplicateRule } from './duplicate';
+import { ingressBackendRule } from './ingress-backend';
 import { labelsRule } from './labels';
 import { lessonRule } from './lesson';
 import { namesRule } from './names';
+import { podSelectorRule } from './pod-selector';
 import { portsRule } from './ports';
 import type { RuleDefinition } from './rule';
+import { scaleTargetRule } from './scale-target';
 import { schemaRule } from './schema';
 import { valuesRule } from './values';
 import { wiringRule } from './wiring';
@@ -26,6 +29,9 @@ export const RULE_REGISTRY: readonly RuleDefinition[] = [
   valuesRule,
   duplicateRule,
   wiringRule,
+  ingressBackendRule,
+  scaleTargetRule,
+  podSelectorRule,
   lessonRule,
 ];
 
