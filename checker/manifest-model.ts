@@ -94,18 +94,21 @@ export interface PodTemplate {
   readonly containerPorts: readonly ContainerPort[];
 }
 
-const TEMPLATE_KINDS = new Set([
-  'Deployment',
-  'ReplicaSet',
-  'StatefulSet',
-  'DaemonSet',
-  'Job',
-  'ReplicationController',
-]);
+// Where each kind that makes Pods keeps its Pod template; a Pod is its own.
+const TEMPLATE_PATHS: Readonly<Record<string, string>> = {
+  Pod: '',
+  Deployment: 'spec.template',
+  ReplicaSet: 'spec.template',
+  StatefulSet: 'spec.template',
+  DaemonSet: 'spec.template',
+  Job: 'spec.template',
+  ReplicationController: 'spec.template',
+  CronJob: 'spec.jobTemplate.spec.template',
+};
 
-/** Whether objects of this kind carry a Pod template (or are a Pod). */
-function hasPodTemplate(kind: unknown): boolean {
-  return kind === 'Pod' || TEMPLATE_KINDS.has(kind as string);
+/** Where an object of this kind keeps its Pod template: '' for a Pod, undefined for kinds without one. */
+function templatePathOf(kind: unknown): string | undefined {
+  return typeof kind === 'string' && Object.hasOwn(TEMPLATE_PATHS, kind) ? TEMPLATE_PATHS[kind] : undefined;
 }
 
 /** A container of a Pod or of a workload's Pod template, with its field path. */
@@ -117,10 +120,11 @@ export interface ContainerAt {
 
 /** The init containers and containers of a Pod or of a workload's Pod template; none for other kinds. */
 export function containersOf(object: JsonObject): ContainerAt[] {
-  if (!hasPodTemplate(object.kind)) {
+  const templatePath = templatePathOf(object.kind);
+  if (templatePath === undefined) {
     return [];
   }
-  const specPath = object.kind === 'Pod' ? 'spec' : 'spec.template.spec';
+  const specPath = templatePath === '' ? 'spec' : `${templatePath}.spec`;
   const spec = plainObject(valueAt(object, specPath));
   const found: ContainerAt[] = [];
   for (const group of ['initContainers', 'containers']) {
@@ -136,10 +140,10 @@ export function containersOf(object: JsonObject): ContainerAt[] {
 
 /** The Pod template of a workload or the Pod itself; undefined for other kinds. */
 export function podTemplateOf(object: JsonObject): PodTemplate | undefined {
-  if (!hasPodTemplate(object.kind)) {
+  const path = templatePathOf(object.kind);
+  if (path === undefined) {
     return undefined;
   }
-  const path = object.kind === 'Pod' ? '' : 'spec.template';
   const template = path === '' ? object : plainObject(valueAt(object, path));
   const containerPorts = arrayOf(valueAt(template, 'spec.containers')).flatMap((container) =>
     arrayOf(plainObject(container)?.ports).flatMap((port): ContainerPort[] => {

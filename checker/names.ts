@@ -90,7 +90,8 @@ function labelPairProblem(key: string, value: unknown): string | undefined {
   if (keyProblem) {
     return `label key ${JSON.stringify(key)}: ${keyProblem}`;
   }
-  const valueProblem = labelValueProblem(value);
+  // null is the empty value, as Go decodes it into a map of strings.
+  const valueProblem = labelValueProblem(value ?? '');
   return valueProblem ? `label value ${JSON.stringify(value)} ${valueProblem}` : undefined;
 }
 

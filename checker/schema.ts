@@ -251,7 +251,8 @@ class SchemaWalk {
           );
         }
       } else if (typeof node.additional === 'object') {
-        if (value !== undefined) {
+        // A map value of null decodes to the value type's zero value (`app: null` is the label app=""), as in Go.
+        if (value !== undefined && value !== null) {
           this.keys.push(field);
           this.check(value, node.additional);
           this.keys.pop();
