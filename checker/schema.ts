@@ -86,9 +86,9 @@ export interface CompiledSchema {
 
 /**
  * Compiles OpenAPI definitions into a graph of nodes with references resolved.
- * @param version - the Kubernetes release they are of, `1.N`, as messages name it
+ * @param release - the Kubernetes release they are of, `1.N`, as messages name it
  */
-export function compileSchema(api: OpenApiDefinitions, version = KUBERNETES_VERSION): CompiledSchema {
+export function compileSchema(api: OpenApiDefinitions, release = KUBERNETES_VERSION): CompiledSchema {
   const byName = new Map<string, SchemaNode>();
   // Nodes are created empty first and filled after, because definitions refer to each other in cycles.
   for (const name of Object.keys(api.definitions)) {
@@ -129,7 +129,7 @@ export function compileSchema(api: OpenApiDefinitions, version = KUBERNETES_VERS
       kinds.set(`${group ? `${group}/` : ''}${version}|${kind}`, byName.get(name)!);
     }
   }
-  return { kinds, version };
+  return { kinds, version: release };
 }
 
 let loaded: CompiledSchema | undefined;

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { CustomResourceSchemas } from '../checker/custom-resources';
 import { kubernetesSchema } from '../checker/schema';
 import { checkObjectAlone } from '../checker/validate';
 import { type LocalPlane, startLocalPlane } from '../e2e/local-plane';
@@ -73,7 +74,11 @@ function refusedBy(kubeconfig: string, dir: string, files: readonly string[]): S
 
 /** The checker's errors on an object alone, as the rules that need only it find them. */
 function checkerErrors(object: Record<string, any>): string[] {
-  const reports = checkObjectAlone({ file: 'm.json', index: 0, object }, kubernetesSchema());
+  const schema = kubernetesSchema();
+  const reports = checkObjectAlone(
+    { file: 'm.json', index: 0, object },
+    { schema, customResources: new CustomResourceSchemas(schema) },
+  );
   return reports.flatMap((report) =>
     report.findings.filter((f) => f.severity === 'error').map((f) => `[${f.rule}] ${f.path}: ${f.message}`),
   );
