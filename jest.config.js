@@ -10,6 +10,8 @@ module.exports = {
     ],
   },
   reporters: ['default', '<rootDir>/scripts/jest-totals.cjs'],
+  // The app imports the checker by its package name; in this repository that is its source.
+  moduleNameMapper: { '^@k8s-101/manifest-checker$': '<rootDir>/checker/index.ts' },
   globalSetup: '<rootDir>/test/global-setup.ts',
-  modulePathIgnorePatterns: ['<rootDir>/e2e/cluster/'],
+  modulePathIgnorePatterns: ['<rootDir>/e2e/cluster/', '<rootDir>/checker/dist/'],
 };

@@ -24,8 +24,18 @@ import {
 /** A release as `--kubernetes-version` takes it: `1.N` (a patch, `1.N.P`, names its minor). */
 export const RELEASE_PATTERN = /^v?1\.(\d+)(?:\.\d+)?$/;
 
-/** Where the definitions of releases other than the committed one are kept once fetched. */
-export const RELEASE_CACHE = path.join(__dirname, '..', 'node_modules', '.cache', 'kubernetes-api');
+/**
+ * Where the definitions of releases other than the committed one are kept once fetched:
+ * `node_modules/.cache/kubernetes-api` of the project the checker is installed in (or, in its own
+ * repository, of the workspace around it).
+ */
+export const RELEASE_CACHE = (() => {
+  const marker = `${path.sep}node_modules${path.sep}`;
+  const installed = __dirname.lastIndexOf(marker);
+  const nodeModules =
+    installed >= 0 ? __dirname.slice(0, installed + marker.length - 1) : path.join(__dirname, '..', 'node_modules');
+  return path.join(nodeModules, '.cache', 'kubernetes-api');
+})();
 
 /** How to find the definitions of a release. */
 export interface ReleaseSource {

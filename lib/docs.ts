@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadManifestDirectory } from '../checker/load';
-import type { ManifestDocument } from '../checker/manifest-model';
+import type { ManifestDocument } from '@k8s-101/manifest-checker';
+import { loadManifestDirectory } from '@k8s-101/manifest-checker';
 import {
   HOMEPAGE_NAME,
   HTTP_PORT,

@@ -1,5 +1,5 @@
+import { imageReferenceProblem, labelKeyProblem, labelValueProblem, replicasProblem } from '@k8s-101/manifest-checker';
 import type { Construct } from 'constructs';
-import { imageReferenceProblem, labelKeyProblem, labelValueProblem, replicasProblem } from '../checker/syntax';
 import { type Labels, MAX_REPLICAS } from './constants';
 
 /** `HomepageDeployment 'homepage-pod/homepage'`, or `App` for the root. */

@@ -1,15 +1,16 @@
-import { formatSelector, selectorMatches } from '../checker/label-selector';
 import {
   arrayOf,
+  backendsOf,
+  formatSelector,
   labelsOf,
   type ManifestDocument,
   plainObject,
   podTemplatesOf,
+  selectorMatches,
+  serviceWiringOf,
   stringAt,
   valueAt,
-} from '../checker/manifest-model';
-import { backendsOf } from '../checker/rules/ingress-backend';
-import { serviceWiringOf } from '../checker/wiring';
+} from '@k8s-101/manifest-checker';
 import { sectionBegin, sectionEnd, withGeneratedSection } from './generated-section';
 
 /** The markers between which a Markdown document holds the generated diagram. */

@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { COMMITTED_DEFINITIONS, definitionsFromModule } from '../checker/openapi-artifact';
+import { COMMITTED_DEFINITIONS, definitionsFromModule } from '@k8s-101/manifest-checker';
 
 const root = path.resolve(__dirname, '..');
 const args = process.argv.slice(2);

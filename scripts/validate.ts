@@ -1,4 +1,4 @@
-import { runValidateCommand } from '../checker/command';
+import { runValidateCommand } from '@k8s-101/manifest-checker';
 import { LESSON_DOCUMENT, MANIFEST_DIR, MAX_REPLICAS } from '../lib/constants';
 
 // The workshop's settings for the checker: its manifest folder, its lesson and the replica range its props allow.

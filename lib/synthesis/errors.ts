@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ManifestValidationError } from '../../checker/validate';
+import { ManifestValidationError } from '@k8s-101/manifest-checker';
 import { PublishError } from './publish-error';
 import { UnsupportedAppSettingError } from './render-app';
 

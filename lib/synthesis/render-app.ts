@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { JsonObject } from '@k8s-101/manifest-checker';
 import { ApiObject, type App, YamlOutputType } from 'cdk8s';
-import type { JsonObject } from '../../checker/manifest-model';
 
 /** One file `App.synth()` writes: its name within the output folder and its text. */
 export interface RenderedManifest {

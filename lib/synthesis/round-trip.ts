@@ -1,5 +1,4 @@
-import { childPath, type Finding } from '../../checker/findings';
-import { type JsonValue, type ManifestDocument, objectRef } from '../../checker/manifest-model';
+import { childPath, type Finding, type JsonValue, type ManifestDocument, objectRef } from '@k8s-101/manifest-checker';
 import type { RenderedObject } from './render-app';
 
 const identity = (object: unknown): string => {

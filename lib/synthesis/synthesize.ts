@@ -1,9 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import {
+  assertValid,
+  formatFinding,
+  type Lesson,
+  parseManifestText,
+  validateManifests,
+} from '@k8s-101/manifest-checker';
 import type { App } from 'cdk8s';
-import { formatFinding } from '../../checker/findings';
-import { parseManifestText } from '../../checker/load';
-import { assertValid, type Lesson, validateManifests } from '../../checker/validate';
 import { MAX_REPLICAS } from '../constants';
 import { publishManifests } from './publish';
 import { renderApp } from './render-app';
