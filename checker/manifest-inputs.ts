@@ -26,10 +26,18 @@ export interface ExpandedInputs {
   readonly problems: string[];
 }
 
-/** Manifest files under a folder and its subfolders, in name order, each folder's files before its subfolders'. */
+/** What `cdk8s synth` writes beside the manifests when it records construct metadata: no manifest. */
+export const CDK8S_METADATA_FILE = 'construct-metadata.json';
+
+/**
+ * Manifest files under a folder and its subfolders, in name order, each folder's files before its
+ * subfolders'; cdk8s's `construct-metadata.json` is left out.
+ */
 export function manifestFilesUnder(dir: string): string[] {
   const entries = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1));
-  const files = entries.filter((entry) => entry.isFile() && MANIFEST_FILE.test(entry.name)).map((entry) => entry.name);
+  const files = entries
+    .filter((entry) => entry.isFile() && MANIFEST_FILE.test(entry.name) && entry.name !== CDK8S_METADATA_FILE)
+    .map((entry) => entry.name);
   const folders = entries.filter((entry) => entry.isDirectory() && !entry.name.startsWith('.'));
   return [
     ...files,

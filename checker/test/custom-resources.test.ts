@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fieldPath, toJsonSchema } from '../custom-resources';
@@ -12,8 +13,9 @@ describe('custom resources against the openAPIV3Schema of their CustomResourceDe
     expect(run.err).toEqual([
       'error: custom-resources/nested/unknown-field.yaml: Certificate/unknown-field: spec.secretNmae: [schema] is not a field of this object (unknown field)',
       'error: custom-resources/nested/wrong-type.yaml: Certificate/wrong-type: spec.dnsNames: [schema] must be array, got string "a.example.com"',
+      'error: custom-resources/nested/wrong-type.yaml: Certificate/wrong-type: spec.renewBeforePercentage: [schema] must be <= 99, got 100',
       'error: custom-resources/nested/wrong-type.yaml: Certificate/wrong-type: spec.privateKey.algorithm: [schema] must be one of "RSA", "ECDSA", "Ed25519", got "DSA"',
-      'custom-resources: 5 files, 6 objects: 3 errors, 1 warning',
+      'custom-resources: 5 files, 6 objects: 4 errors, 1 warning',
     ]);
     // Two ServiceMonitors, one warning: the kind is named once.
     expect(run.out).toEqual([
@@ -60,6 +62,19 @@ describe('custom resources against the openAPIV3Schema of their CustomResourceDe
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+test('ajv is loaded only when a CRD is read', () => {
+  const script = `
+    const { runValidateCommand } = require(${JSON.stringify(path.join(__dirname, '..', 'command.ts'))});
+    const loaded = () => Object.keys(require.cache).some((file) => file.includes('/node_modules/ajv/'));
+    const quiet = { out: () => {}, err: () => {} };
+    runValidateCommand(['inputs'], quiet, { cwd: ${JSON.stringify(fixtures)} });
+    const before = loaded();
+    runValidateCommand(['custom-resources'], quiet, { cwd: ${JSON.stringify(fixtures)} });
+    console.log(JSON.stringify([before, loaded()]));`;
+  const run = spawnSync(process.execPath, ['--require', 'tsx/cjs', '-e', script], { encoding: 'utf8' });
+  expect(run.stdout.trim()).toBe('[false,true]');
 });
 
 describe("Kubernetes' schema dialect in JSON Schema", () => {

@@ -87,6 +87,14 @@ describe('output for people and for CI', () => {
       code: 2,
       err: ['--kubernetes-version "x": not a Kubernetes release such as 1.27'],
     });
+    expect(runCommand(['empty-folder'], fixtures)).toMatchObject({
+      code: 2,
+      err: ['empty-folder: no .yaml, .yml or .json files in it or its subfolders'],
+    });
+    expect(runCommand(['inputs', '--crd', 'no-crds'], fixtures)).toMatchObject({
+      code: 2,
+      err: ['--crd no-crds: no such file or folder'],
+    });
     expect(runCommand(['missing.yaml', 'inputs'], fixtures)).toMatchObject({
       code: 2,
       err: ['missing.yaml: no such file or folder'],
@@ -95,7 +103,7 @@ describe('output for people and for CI', () => {
 });
 
 describe('input as kubeconform takes it', () => {
-  test('folders are searched recursively for .yaml, .yml and .json; a file path and several paths work', () => {
+  test('folders are searched recursively for .yaml, .yml and .json, hidden ones left out; a file path and several paths work', () => {
     const nested = runCommand(['inputs', '-o', 'json'], fixtures);
     expect(JSON.parse(nested.out.join('\n')).summary).toMatchObject({ files: 3, objects: 3 });
     const several = runCommand(['inputs/a/b/bottom.yml', 'inputs/top.yaml', 'inputs/a/b/notes.txt'], fixtures);

@@ -53,6 +53,18 @@ validations:
       kubernetesVersion: "1.27"
 `;
 
+/** The API by the package's name, type-checked by ts-node against the declarations it ships. */
+const CHECK_TS = `import { type Finding, ManifestChecker, readManifestFile } from '@k8s-101/manifest-checker';
+
+const checker = new ManifestChecker({ missingSchema: 'error' });
+readManifestFile('dist/web.k8s.yaml', 'dist/web.k8s.yaml', {
+  document: (doc) => checker.check(doc),
+  finding: (finding) => checker.addReadFinding(finding),
+});
+const findings: Finding[] = checker.finish().findings;
+console.log(findings.map((finding) => \`\${finding.severity} \${finding.rule} \${finding.object}\`).join('\\n'));
+`;
+
 const TSCONFIG = JSON.stringify({
   compilerOptions: { target: 'ES2020', module: 'CommonJS', strict: true, types: ['node'], skipLibCheck: true },
   include: ['**/*.ts'],
@@ -65,7 +77,7 @@ const TSCONFIG = JSON.stringify({
  * app, where Node finds them), and the real `cdk8s synth` runs the plugin.
  */
 describe('the packed checker, installed into a cdk8s app', () => {
-  test('reports a Service selecting nothing and an Ingress naming a missing Service with construct paths and remediations, and passes the fixed app', () => {
+  test('cdk8s synth reports a Service selecting nothing and an Ingress naming a missing Service with construct paths and remediations, and passes the fixed app; the command and the typed API work by the package name', () => {
     inScratchFolder('checker-package-', (scratch) => {
       const [{ filename }] = JSON.parse(
         execFileSync('npm', ['pack', '--json', '--pack-destination', scratch], {
@@ -114,6 +126,20 @@ describe('the packed checker, installed into a cdk8s app', () => {
       );
       expect(report).toMatch(
         /ingress-backend \(warning\) \(1 occurrences\)[\s\S]*Construct Path: web\/ingress[\s\S]*Recommendation: Service "api" is not in the set[\s\S]*How to fix: name a Service of the app in the backend/,
+      );
+
+      // The command, on the folder cdk8s wrote (its construct-metadata.json left out), and the typed API.
+      const command = spawnSync(path.join(app, 'node_modules', '.bin', 'manifest-checker'), ['dist', '-o', 'json'], {
+        cwd: app,
+        encoding: 'utf8',
+      });
+      expect({ status: command.status, summary: JSON.parse(command.stdout).summary }).toEqual({
+        status: 1,
+        summary: { checked: 'dist', files: 1, objects: 3, errors: 1, warnings: 1 },
+      });
+      fs.writeFileSync(path.join(app, 'check.ts'), CHECK_TS);
+      expect(execFileSync(path.join(bin, 'ts-node'), ['check.ts'], { cwd: app, encoding: 'utf8' })).toMatch(
+        /^error wiring Service\/web-service-\w+\nwarning ingress-backend Ingress\/web-ingress-\w+\n$/,
       );
 
       fs.writeFileSync(path.join(app, 'main.ts'), mainTs('web', 'service.name'));
