@@ -112,11 +112,10 @@ export function checkObjectAlone(doc: ManifestDocument, settings: ObjectCheckSet
     });
   }
   const { schema, customResources, replicas } = settings;
-  const base = { schema, customResources, wellTyped: false, schemaProblemPaths: [] };
+  const base = { schema, customResources, schemaProblemPaths: [] };
   const findings: Finding[] = [...(schemaRule.checkObject?.(doc, base) ?? [])];
   const context: ObjectContext = {
     ...base,
-    wellTyped: findings.length === 0,
     schemaProblemPaths: findings.map((finding) => finding.path),
     ...(replicas ? { replicas } : {}),
   };

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as Plugins from 'cdk8s-cli/lib/plugins/validation';
-import { ManifestCheckerValidation } from '../checker/cdk8s-plugin';
+import { type CheckerPluginProperties, ManifestCheckerValidation } from '../checker/cdk8s-plugin';
 import { ruleNamed } from '../checker/rules';
 import { inScratchFolder } from './scratch';
 
@@ -11,7 +11,7 @@ const { ValidationContext } = require('cdk8s-cli/plugins') as typeof Plugins;
 
 const root = path.resolve(__dirname, '..');
 
-async function runPlugin(manifests: string[]) {
+async function runPlugin(manifests: string[], properties: CheckerPluginProperties = { replicas: { min: 0, max: 20 } }) {
   const context = new ValidationContext(
     manifests.map((m) => path.join(root, m)),
     'k8s-checker',
@@ -23,7 +23,7 @@ async function runPlugin(manifests: string[]) {
   jest.spyOn(context.logger, 'log').mockImplementation((line) => {
     logged.push(line);
   });
-  await new ManifestCheckerValidation({ replicas: { min: 0, max: 20 } }).validate(context);
+  await new ManifestCheckerValidation(properties).validate(context);
   return { report: context.report.toJson(), logged };
 }
 
@@ -55,6 +55,46 @@ describe('the checker as a cdk8s validation plugin', () => {
       /^error: test\/fixtures\/broken\/selector-typo\/homepage\.yml: Service\/homepage: spec\.selector: \[wiring\]/,
     );
   });
+
+  test('reports a warning as a violation of its own that does not fail the synth', async () => {
+    const { report } = await runPlugin(['checker/test/fixtures/references/app.yaml']);
+    const warnings = report.violations.filter((v) => v.ruleName.endsWith(' (warning)'));
+    expect(warnings.map((v) => v.ruleName)).toEqual([
+      'ingress-backend (warning)',
+      'scale-target (warning)',
+      'pod-selector (warning)',
+      'pod-selector (warning)',
+    ]);
+    expect(warnings[0].violatingConstructs[0]).toMatchObject({
+      resourceName: 'web',
+      locations: ['Ingress/web: spec.rules[0].http.paths[1].backend.service.name'],
+    });
+    const onlyWarnings = await runPlugin([
+      'dist/homepage-pod.yml',
+      'checker/test/fixtures/references/only-warning.yaml',
+    ]);
+    expect(onlyWarnings.report.summary.status).toBe('success');
+    expect(onlyWarnings.report.violations.map((v) => v.ruleName)).toEqual(['ingress-backend (warning)']);
+  });
+
+  test("takes the command line's settings as properties: the Kubernetes release, CRDs, missing schemas", async () => {
+    const sidecar = ['checker/test/fixtures/releases/sidecar.yaml'];
+    expect((await runPlugin(sidecar, {})).report.summary.status).toBe('failure');
+    // 1.33 is fetched through Go once (checker/test/kubernetes-release.test.ts).
+    if (spawnSync('go', ['version']).status === 0) {
+      expect((await runPlugin(sidecar, { kubernetesVersion: '1.33' })).report.summary.status).toBe('success');
+    }
+    const resources = [
+      'checker/test/fixtures/custom-resources/valid.yaml',
+      'checker/test/fixtures/custom-resources/nested/no-crd.yaml',
+    ];
+    const crds = ['checker/test/fixtures/custom-resources/crd.yaml'];
+    expect((await runPlugin(resources, { crds })).report.violations.map((v) => v.ruleName)).toEqual([
+      'schema (warning)',
+    ]);
+    const strict = await runPlugin(resources, { crds, missingSchemas: 'error' });
+    expect(strict.report.violations.map((v) => v.ruleName)).toEqual(['schema']);
+  }, 120_000);
 
   test('applies the range the properties give', async () => {
     const { report } = await runPlugin(['test/fixtures/broken/negative-replicas/homepage.yml']);

@@ -12,8 +12,6 @@ export type RuleScope = 'file' | 'object' | 'set';
 /** What the object rules are given besides the object. */
 export interface ObjectContext {
   readonly schema: CompiledSchema;
-  /** Whether the schema rule found nothing. */
-  readonly wellTyped: boolean;
   /**
    * The fields the schema rule found wrong: a rule reading a value leaves out what it would say of
    * a value at or under one of these, and says everything else (every finding at once).
