@@ -71,7 +71,8 @@ export interface DocumentedFile {
   readonly expected: string;
 }
 
-function withSections(file: string, sections: Record<string, () => string>): DocumentedFile {
+/** The file as it is and as it should read, each named section filled by its function. */
+export function withSections(file: string, sections: Record<string, () => string>): DocumentedFile {
   const current = fs.readFileSync(file, 'utf8');
   let expected = current;
   for (const [name, content] of Object.entries(sections)) {

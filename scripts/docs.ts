@@ -1,11 +1,11 @@
 // `npm run docs`: brings the generated sections of the READMEs up to date with dist/: the wiring
-// diagram and line counts of README.md, and the checker's example report. `npm run update` runs it
+// diagram and line counts of README.md, the checker's example report and the e2e replay's steps. `npm run update` runs it
 // after the synth; a test fails while a README shows something else.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { documentedFiles } from '../lib/docs';
+import { allDocumentedFiles } from './generated-docs';
 
-for (const { file, current, expected } of documentedFiles(path.resolve(__dirname, '..'))) {
+for (const { file, current, expected } of allDocumentedFiles(path.resolve(__dirname, '..'))) {
   const shown = path.relative(process.cwd(), file);
   if (expected !== current) {
     fs.writeFileSync(`${file}.tmp`, expected);

@@ -10,17 +10,6 @@ const root = path.resolve(__dirname, '..');
 const read = (file: string) => fs.readFileSync(path.join(root, file), 'utf8');
 
 describe('the replay steps', () => {
-  it('are the table of e2e/README.md, row by row', () => {
-    const readme = read('e2e/README.md');
-    const table = readme.slice(readme.indexOf('<!-- replay-steps:begin'), readme.indexOf('<!-- replay-steps:end'));
-    const rows = table
-      .split('\n')
-      .filter((line) => /^\| \d+ \|/.test(line))
-      .map((line) => line.split(' | ').slice(1).join(' | ').replace(/ \|$/, ''));
-    const steps = REPLAY_STEPS.map((step) => `${step.name} | ${step.containers ? 'yes' : 'no'} | ${step.seconds} s`);
-    expect(rows).toEqual(steps);
-  });
-
   it("follow the README's lesson: its kubectl commands come in the same order in the steps' names", () => {
     const readme = read('README.md');
     const lesson = readme.slice(readme.indexOf('## The lesson, step by step'));
