@@ -7,6 +7,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { readBlockYaml } from '../checker/block-yaml';
+import { decodeYamlText } from '../checker/go-yaml';
+import { YamlDocumentStream } from '../checker/load';
 import { downloadKubernetesModule, KUBERNETES_MODULE } from '../checker/openapi-artifact';
 import { ms, summarize, table } from './stats';
 
@@ -294,6 +297,8 @@ export async function compareValidators(
       rows,
     ),
     '',
+    readerTable(Math.max(...(plan.sizes ?? [33000])), rounds, path.join(cacheDir, 'readers'), progress),
+    '',
     await secondCoreTable(
       Math.max(...(plan.sizes ?? [33000])),
       rounds,
@@ -301,6 +306,47 @@ export async function compareValidators(
       (dir, workers) => measure(kubeconform, [...kubeconformArgs, '-n', String(workers), dir], root),
       path.join(cacheDir, 'second-core'),
       progress,
+    ),
+  ].join('\n');
+}
+
+/**
+ * Why the checker has a block reader of its own beside the general one (the `yaml` package's
+ * parser and go-yaml.ts): the documents of the input, in files of 10, read in this process by
+ * the block reader (which leaves what it does not model to the general reader) and by the
+ * general reader alone, alternately.
+ */
+function readerTable(objects: number, rounds: number, workDir: string, progress: (line: string) => void): string {
+  writeInput(workDir, { objects, layout: 'files of 10' });
+  const texts: string[] = [];
+  for (const file of fs.readdirSync(workDir).sort()) {
+    const stream = new YamlDocumentStream(file, (doc) => texts.push(doc.text));
+    stream.write(fs.readFileSync(path.join(workDir, file), 'utf8'));
+    stream.end();
+  }
+  fs.rmSync(workDir, { recursive: true, force: true });
+  const readers: Array<[string, (text: string) => unknown]> = [
+    ['block reader, the rest by the general reader', (text) => readBlockYaml(text) ?? decodeYamlText(text)],
+    ['general reader alone', (text) => decodeYamlText(text)],
+  ];
+  const walls: number[][] = readers.map(() => []);
+  for (let round = 0; round <= rounds; round++) {
+    progress(`readers, ${objects} objects: ${round === 0 ? 'warm-up round' : `round ${round} of ${rounds}`}`);
+    for (const [index, [, read]] of readers.entries()) {
+      const started = performance.now();
+      for (const text of texts) {
+        read(text);
+      }
+      if (round > 0) {
+        walls[index].push(performance.now() - started);
+      }
+    }
+  }
+  return [
+    `the readers: the ${texts.length} documents of ${objects} objects in files of 10, read in one process, ${rounds} alternated rounds after a warm-up round, median wall time`,
+    table(
+      ['reader', 'wall'],
+      readers.map(([name], index) => [name, ms(summarize(walls[index]).median)]),
     ),
   ].join('\n');
 }

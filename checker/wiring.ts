@@ -202,10 +202,15 @@ function targetPortFinding(
   if (named.some((p) => p.protocol === port.protocol)) {
     return undefined;
   }
+  // "1555" beside a container port 1555: a quoted number is a port name, not the number.
+  const quotedNumber = /^[0-9]+$/.test(targetPort) && declared.some((p) => p.containerPort === Number(targetPort));
+  const hint = quotedNumber
+    ? ` (a quoted number is a port name: write ${targetPort} without quotes for the port number)`
+    : '';
   const message =
     named.length > 0
       ? `${JSON.stringify(targetPort)} is declared by ${template.owner} for ${named.map((p) => p.protocol).join(', ')}, but this Service port is ${port.protocol}: a named target port must be declared with the Service port's protocol`
-      : `no container of ${template.owner}, whose Pods the Service selects, declares a port named ${JSON.stringify(targetPort)}; its containers offer ${declared.length ? describePorts(template) : 'no ports'}`;
+      : `no container of ${template.owner}, whose Pods the Service selects, declares a port named ${JSON.stringify(targetPort)}; its containers offer ${declared.length ? describePorts(template) : 'no ports'}${hint}`;
   return findingAt(at(service), 'wiring', path, message);
 }
 

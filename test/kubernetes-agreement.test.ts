@@ -306,3 +306,16 @@ describe("D. the workshop's rules stay with the workshop", () => {
     expect(own.errors.join('\n')).toContain('[duplicate] Deployment/web is already defined in');
   });
 });
+
+describe('C. a quoted number as targetPort on a Service with a selector', () => {
+  test('is refused as a port name, and the wiring finding says why the container port does not answer', () => {
+    const { errors } = validateFolder({
+      'web.yaml': deployment(withPorts('          ports:\n            - containerPort: 1555\n')),
+      'svc.yaml': service('  selector:\n    app: web\n  ports:\n    - port: 80\n      targetPort: "1555"\n'),
+    });
+    expect(errors.join('\n')).toContain('[ports] "1555" is not a valid port name');
+    expect(errors.join('\n')).toContain(
+      'declares a port named "1555"; its containers offer 1555 (a quoted number is a port name: write 1555 without quotes for the port number)',
+    );
+  });
+});
