@@ -58,3 +58,32 @@ export function kubectlReads(binary: string, files: readonly Buffer[]): KubectlR
     result.error !== undefined ? { error: result.error } : { documents: result.documents ?? [] },
   );
 }
+
+export const hasKubectl = () => spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0;
+
+/**
+ * What kubectl itself reads of each file, offline: `kubectl label --local -f DIR x=y -o json`
+ * decodes every file with kubectl's own reader and prints each object (or names the file it
+ * cannot decode). Each file must hold one object named after its place in `files`, `c-0`, `c-1`, ….
+ */
+export function kubectlLabelReads(dir: string, files: readonly string[]): Map<string, unknown> {
+  const run = spawnSync('kubectl', ['label', '--local', '-f', dir, 'x=y', '-o', 'json'], {
+    encoding: 'utf8',
+    env: { ...process.env, KUBECONFIG: '/dev/null' },
+    maxBuffer: 1 << 28,
+  });
+  const read = new Map<string, unknown>();
+  for (const text of run.stdout.split(/\n(?=\{)/)) {
+    if (text.trim() === '') {
+      continue;
+    }
+    const object = JSON.parse(text) as { metadata: { name: string; labels?: Record<string, string> } };
+    read.set(object.metadata.name, object);
+  }
+  for (const file of files) {
+    if (run.stderr.includes(`${path.join(dir, file)}:`)) {
+      read.set(path.basename(file, '.yaml'), 'error');
+    }
+  }
+  return read;
+}

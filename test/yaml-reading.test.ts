@@ -2,7 +2,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Finding } from '../checker/findings';
 import { readManifestFile } from '../checker/load';
-import { hasGo, type KubectlReading, kubectlReads, kubectlYamlReader, referenceMissing } from './kubectl-reference';
+import {
+  hasGo,
+  hasKubectl,
+  type KubectlReading,
+  kubectlLabelReads,
+  kubectlReads,
+  kubectlYamlReader,
+  referenceMissing,
+} from './kubectl-reference';
 import { inScratchFolder } from './scratch';
 import { generatedFiles, scalarFiles } from './yaml-cases';
 
@@ -94,4 +102,39 @@ const skipped = referenceMissing('the YAML reading differential test', hasGo(), 
     expect(refused).toBeGreaterThan(files.length / 20);
     expect(refused).toBeLessThan(files.length / 2);
   });
+});
+
+const noKubectl = referenceMissing(
+  'the check of the reference reader against kubectl',
+  hasKubectl(),
+  'kubectl is not installed',
+);
+
+// The reference reader is kubectl's reading: kubectl itself, offline, reads every spelling of the
+// table to the same objects, or refuses the same files.
+(noKubectl || skipped ? describe.skip : describe)(`the reference reader${noKubectl ? ` (${noKubectl})` : ''}`, () => {
+  test('reads what kubectl label --local reads, on every scalar file made an object', () => {
+    const reader = kubectlYamlReader();
+    inScratchFolder('kubectl-label-', (dir) => {
+      const header = (index: number) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c-${index}\n`;
+      const files = scalarFiles().map((bytes, index) => Buffer.from(header(index) + bytes.toString('utf8')));
+      const names = files.map((_, index) => `c-${index}.yaml`);
+      files.forEach((bytes, index) => fs.writeFileSync(path.join(dir, names[index]), bytes));
+      const kubectl = kubectlLabelReads(dir, names);
+      // Every file is accounted for: an object printed, or the file named in an error.
+      expect(kubectl.size).toBe(files.length);
+      const reference = kubectlReads(reader, files);
+      const differ = reference.flatMap((reading, index) => {
+        const ours =
+          'error' in reading
+            ? 'error'
+            : { ...(reading.documents[0] as object), metadata: { name: `c-${index}`, labels: { x: 'y' } } };
+        const theirs = kubectl.get(`c-${index}`);
+        return canonical(ours) === canonical(theirs)
+          ? []
+          : [`c-${index}: reference ${canonical(ours)}, kubectl ${canonical(theirs)}`];
+      });
+      expect({ files: files.length, differ: differ.slice(0, 5) }).toEqual({ files: files.length, differ: [] });
+    });
+  }, 600_000);
 });
