@@ -119,7 +119,9 @@ const noKubectl = referenceMissing(
       const header = (index: number) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c-${index}\n`;
       const files = scalarFiles().map((bytes, index) => Buffer.from(header(index) + bytes.toString('utf8')));
       const names = files.map((_, index) => `c-${index}.yaml`);
-      files.forEach((bytes, index) => fs.writeFileSync(path.join(dir, names[index]), bytes));
+      for (const [index, bytes] of files.entries()) {
+        fs.writeFileSync(path.join(dir, names[index]), bytes);
+      }
       const kubectl = kubectlLabelReads(dir, names);
       // Every file is accounted for: an object printed, or the file named in an error.
       expect(kubectl.size).toBe(files.length);
