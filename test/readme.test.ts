@@ -36,8 +36,10 @@ test("the checker README's example report is what a synth with a selector typo p
   );
 });
 
-test('the README stays a lesson: at most 200 lines, the rest in the READMEs of checker/, e2e/, bench/ and lib/synthesis/', () => {
-  expect(readme.trimEnd().split('\n').length).toBeLessThanOrEqual(200);
+// Generated sections (the diagram, the line counts) grow with the app; the prose around them may not.
+test('the README stays a lesson: at most 200 lines of its own, the rest in the READMEs of the folders', () => {
+  const own = readme.replace(/<!-- ([\w-]+):begin[^\n]*\n[\s\S]*?<!-- \1:end -->/g, '');
+  expect(own.trimEnd().split('\n').length).toBeLessThanOrEqual(200);
   for (const folder of ['checker', 'e2e', 'bench', path.join('lib', 'synthesis')]) {
     expect(readme).toContain(`(${folder}/README.md)`);
     expect(fs.existsSync(path.join(root, folder, 'README.md'))).toBe(true);
