@@ -170,6 +170,12 @@ function hasType(value: unknown, type: string): boolean {
 
 const got = (value: unknown) => `got ${describeType(value)} ${JSON.stringify(value)}`;
 
+/** Where text was wanted: a boolean or number came from an unquoted YAML scalar (`no`, `on`, `0o22`), which kubectl reads so too. */
+const unquotedHint = (value: unknown) =>
+  typeof value === 'boolean' || typeof value === 'number'
+    ? ' (kubectl reads YAML 1.1: unquoted, words such as yes, no, on and off are booleans and 0o22 or 0x1F are numbers; quote the value to keep it text)'
+    : '';
+
 /**
  * A walk of one object: the field path is kept as a stack of keys and written out only for a
  * problem, since nearly every field of nearly every object has none.
@@ -204,7 +210,7 @@ class SchemaWalk {
       return;
     }
     if (node.type !== undefined && !hasType(value, node.type)) {
-      this.report(`must be ${node.type}, ${got(value)}`);
+      this.report(`must be ${node.type}, ${got(value)}${node.type === 'string' ? unquotedHint(value) : ''}`);
       return;
     }
     if (node.format === 'int32' && typeof value === 'number' && (value < INT32.min || value > INT32.max)) {

@@ -76,6 +76,8 @@ spec:
     const { code, errors } = validateFolder({ 'pod.yaml': pod });
     expect(code).toBe(1);
     expect(errors.join('\n')).toContain(field);
+    expect(errors.join('\n')).toContain('must be string, got boolean');
+    expect(errors.join('\n')).toContain('quote the value to keep it text');
   });
 
   test('a merge key expands into the mapping, as kubectl expands it', () => {

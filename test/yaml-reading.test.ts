@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Finding } from '../checker/findings';
-import { readManifestFile } from '../checker/load';
+import { parseManifestText, readManifestFile } from '../checker/load';
 import {
   hasGo,
   hasKubectl,
@@ -139,4 +139,31 @@ const noKubectl = referenceMissing(
       expect({ files: files.length, differ: differ.slice(0, 5) }).toEqual({ files: files.length, differ: [] });
     });
   }, 600_000);
+});
+
+// The README's table of what plain scalars read as, row by row, through the checker's reader.
+test("the checker README's table of YAML 1.1 scalars is what the checker reads", () => {
+  const readme = fs.readFileSync(path.join(__dirname, '..', 'checker/README.md'), 'utf8');
+  const table = readme.slice(readme.indexOf('| written (plain, unquoted) | read as |')).split('\n\n')[0];
+  const rows = table.split('\n').slice(2);
+  expect(rows.length).toBeGreaterThan(5);
+  const read = (scalar: string) => {
+    const parsed = parseManifestText('t.yaml', `apiVersion: v1\nkind: ConfigMap\nvalue: ${scalar}\n`);
+    return parsed.findings.some((f) => f.severity === 'error') ? 'an error' : parsed.docs[0].object.value;
+  };
+  for (const row of rows) {
+    const [written, readAs] = row.split(' | ').map((cell) => cell.replace(/^\| |\s*\|$/g, ''));
+    const scalars = [...written.matchAll(/`([^`]+)`/g)].map((m) => m[1]);
+    const values = scalars.map(read);
+    const listed = () => readAs.split(', ').map((value) => JSON.parse(value.replaceAll('`', '')));
+    const expected =
+      readAs === 'strings'
+        ? scalars
+        : readAs.startsWith('an error')
+          ? scalars.map(() => 'an error')
+          : listed().length === 1
+            ? scalars.map(() => listed()[0])
+            : listed();
+    expect({ row, values }).toEqual({ row, values: expected });
+  }
 });
