@@ -8,9 +8,9 @@ import * as path from 'node:path';
 import { accessFlags, type ClusterAccess } from './kubectl';
 import { buildLocalPlane, startLocalPlane } from './local-plane';
 import { captureMachineState, type MachineState } from './machine-state';
-import { buildNodeBinaries, RealNode, realNodeUnavailable } from './real-node';
+import { RealNode, realNodeUnavailable } from './real-node';
 import { restoreLeftovers } from './restore-machine';
-import { isRunning } from './run-state';
+import { isRunning, processStart } from './run-state';
 
 export interface ClusterUnderTest {
   /** How kubectl reaches it; the runner adds the namespace. */
@@ -30,14 +30,21 @@ export type StopCluster = () => Promise<void>;
 export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'k8s101-e2e' };
 export const RUNNER_ANNOTATION = 'k8s101-e2e/runner';
 
+/** A scratch folder `k8s101-replay-<pid>-*`; those of runs that are gone (killed) are removed first. */
 function scratchFolder(): { scratch: string; removeScratch: () => void } {
-  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'k8s101-replay-'));
+  for (const name of fs.readdirSync(os.tmpdir())) {
+    const pid = /^k8s101-replay-(\d+)-/.exec(name)?.[1];
+    if (pid && processStart(Number(pid)) === undefined) {
+      fs.rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
+    }
+  }
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), `k8s101-replay-${process.pid}-`));
   return { scratch, removeScratch: () => fs.rmSync(scratch, { recursive: true, force: true }) };
 }
 
 async function startRealNode(log: (line: string) => void, onStop: (stop: StopCluster) => void) {
   log('== building the real node (localplane with the kubelet and kube-proxy, CoreDNS)');
-  buildNodeBinaries();
+  buildLocalPlane({ withCoreDns: true });
   for (const line of restoreLeftovers()) {
     log(line);
   }

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The replay on a cluster of one's own, as a user with kind or minikube runs it: the local plane is
 # started apart (a control plane with a simulated node), reached through a kubeconfig of its own
-# whose current context points nowhere, and `npm run e2e -- --context k8s101-own` runs against it.
-# Afterwards the cluster must hold the same namespaces and objects as before. Exits non-zero if not.
+# whose current context points nowhere, and `npm run e2e -- --context k8s101-own` runs against it:
+# first a replay killed with SIGKILL midway, then a whole one, which must delete the killed one's
+# namespaces first. Afterwards the cluster must hold the same namespaces and objects as before.
+# Exits non-zero if not.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,15 +46,34 @@ kubectl config use-context nowhere >/dev/null
 # Every object the API server lists, by kind, namespace and name (events come and go on their own).
 objects() {
 	local kinds
-	kinds=$(kubectl --context k8s101-own api-resources --verbs=list -o name 2>/dev/null | grep -v '^events' | paste -sd, -)
-	kubectl --context k8s101-own get "$kinds" --all-namespaces --no-headers \
+	kinds=$(kubectl --context k8s101-own --request-timeout=60s api-resources --verbs=list -o name 2>/dev/null |
+		grep -v '^events' | paste -sd, -)
+	kubectl --context k8s101-own --request-timeout=60s get "$kinds" --all-namespaces --no-headers \
 		-o custom-columns=KIND:.kind,NAMESPACE:.metadata.namespace,NAME:.metadata.name 2>/dev/null | sort
 }
 objects >"$dir/before"
 echo "own cluster: $(grep -c '^Namespace ' "$dir/before") namespaces, $(wc -l <"$dir/before") objects before the replay"
 
-status=0
-npm run --silent e2e -- --context k8s101-own || status=$?
+# A replay killed with SIGKILL leaves its namespaces behind; the next one deletes them first and says so.
+node --require tsx/cjs e2e/replay.ts --context k8s101-own >"$dir/killed.log" 2>&1 &
+killed_pid=$!
+for _ in $(seq 1 240); do
+	grep -q 'creates the homepage Service' "$dir/killed.log" && break
+	kill -0 "$killed_pid" 2>/dev/null || break
+	sleep 0.5
+done
+kill -9 "$killed_pid" 2>/dev/null || true
+wait "$killed_pid" 2>/dev/null || true
+echo "own cluster: a replay killed with SIGKILL left $(kubectl --context k8s101-own get namespaces -o name | grep -c k8s101-e2e) namespaces"
+
+set +e
+npm run --silent e2e -- --context k8s101-own 2>&1 | tee "$dir/run.log"
+status=${PIPESTATUS[0]}
+set -e
+if ! grep -q '^e2e: deleted the namespaces of dead replays' "$dir/run.log"; then
+	echo "own cluster: the replay did not delete the namespaces of the killed one first" >&2
+	status=1
+fi
 
 objects >"$dir/after"
 if ! diff -u "$dir/before" "$dir/after" >"$dir/diff"; then

@@ -17,11 +17,19 @@ export interface LocalPlane {
   stop(): Promise<void>;
 }
 
-/** Builds the local control plane (cached by Go between runs), printing the build's progress. */
-export function buildLocalPlane(): void {
-  const build = spawnSync('bash', [path.join(CLUSTER_DIR, 'build.sh')], { stdio: 'inherit' });
-  if (build.status !== 0) {
-    throw new Error(`building the local control plane failed (exit ${build.status}); see the output above`);
+/** A cold build (modules, the whole of Kubernetes, CoreDNS) took 18 min; an hour means something is stuck. */
+const BUILD_TIMEOUT_MS = 60 * 60_000;
+
+/**
+ * Builds the local control plane (with the kubelet and kube-proxy) and, for the real node, CoreDNS,
+ * printing the build's progress; Go's build cache makes a build with nothing changed take seconds.
+ */
+export function buildLocalPlane(options: { withCoreDns?: boolean } = {}): void {
+  const args = [path.join(CLUSTER_DIR, 'build.sh'), ...(options.withCoreDns ? ['--with-coredns'] : [])];
+  const build = spawnSync('bash', args, { stdio: 'inherit', timeout: BUILD_TIMEOUT_MS });
+  if (build.error || build.status !== 0) {
+    const why = build.error?.message ?? `exit ${build.status}`;
+    throw new Error(`building the local control plane failed (${why}); see the output above`);
   }
 }
 

@@ -37,7 +37,8 @@ interface ImageRecipe {
 }
 
 function run(command: string, args: string[], what: string): void {
-  const result = spawnSync(command, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+  // mmdebstrap took 35 s for the largest image; 20 min means a mirror or a lock is stuck.
+  const result = spawnSync(command, args, { stdio: ['ignore', 'inherit', 'inherit'], timeout: 20 * 60_000 });
   if (result.error || result.status !== 0) {
     throw new Error(
       `${what} failed (${result.error?.message ?? `exit ${result.status}`}): ${command} ${args.join(' ')}`,

@@ -17,7 +17,6 @@ import { waitFor } from './wait-for';
 const CLUSTER_DIR = path.resolve(__dirname, 'cluster');
 const LOCALPLANE = path.join(CLUSTER_DIR, 'bin', 'localplane');
 const COREDNS = path.join(CLUSTER_DIR, 'bin', 'coredns');
-const BUILD_TIMEOUT_MS = 60 * 60_000;
 const READY = /^localplane: ready kubeconfig=(\S+)/;
 
 /**
@@ -68,20 +67,6 @@ function sh(args: string[], what: string): string {
     throw new Error(`${what}: ${args.join(' ')} failed: ${(result.stderr || result.error?.message || '').trim()}`);
   }
   return result.stdout;
-}
-
-/** Builds localplane (with the kubelet and kube-proxy) and CoreDNS, printing progress. */
-export function buildNodeBinaries(): void {
-  // A cold build (modules, the whole of Kubernetes, CoreDNS) took 18 min; an hour means something is stuck.
-  const build = spawnSync('bash', [path.join(CLUSTER_DIR, 'build.sh'), '--with-coredns'], {
-    stdio: 'inherit',
-    timeout: BUILD_TIMEOUT_MS,
-  });
-  if (build.error || build.status !== 0) {
-    throw new Error(
-      `building the node's programs failed (${build.error?.message ?? `exit ${build.status}`}); see the output above`,
-    );
-  }
 }
 
 /** pause.c, the sandbox process of every Pod, as shipped in the k8s.io/kubernetes module. */
