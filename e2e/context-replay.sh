@@ -21,14 +21,20 @@ cleanup() {
 trap cleanup EXIT
 
 bash e2e/cluster/build.sh | tail -n 1
+# Waits until FILE has a line matching PATTERN, while process PID lives, for at most SECONDS.
+wait_for_line() {
+	local file=$1 pattern=$2 pid=$3 seconds=$4
+	for _ in $(seq 1 $((seconds * 2))); do
+		grep -q "$pattern" "$file" && return 0
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.5
+	done
+	grep -q "$pattern" "$file"
+}
+
 e2e/cluster/bin/localplane up --dir "$dir/plane" >"$dir/up.log" 2>&1 &
 plane_pid=$!
-for _ in $(seq 1 360); do
-	grep -q '^localplane: ready kubeconfig=' "$dir/up.log" && break
-	kill -0 "$plane_pid" 2>/dev/null || break
-	sleep 0.5
-done
-if ! grep -q '^localplane: ready kubeconfig=' "$dir/up.log"; then
+if ! wait_for_line "$dir/up.log" '^localplane: ready kubeconfig=' "$plane_pid" 180; then
 	echo "the local plane was not ready within 180 s:" >&2
 	tail -n 20 "$dir/up.log" >&2
 	exit 1
@@ -57,11 +63,7 @@ echo "own cluster: $(grep -c '^Namespace ' "$dir/before") namespaces, $(wc -l <"
 # A replay killed with SIGKILL leaves its namespaces behind; the next one deletes them first and says so.
 node --require tsx/cjs e2e/replay.ts --context k8s101-own >"$dir/killed.log" 2>&1 &
 killed_pid=$!
-for _ in $(seq 1 240); do
-	grep -q 'creates the homepage Service' "$dir/killed.log" && break
-	kill -0 "$killed_pid" 2>/dev/null || break
-	sleep 0.5
-done
+wait_for_line "$dir/killed.log" 'creates the homepage Service' "$killed_pid" 120 || true
 kill -9 "$killed_pid" 2>/dev/null || true
 wait "$killed_pid" 2>/dev/null || true
 echo "own cluster: a replay killed with SIGKILL left $(kubectl --context k8s101-own get namespaces -o name | grep -c k8s101-e2e) namespaces"
