@@ -1,4 +1,4 @@
-// How a container's capability list reads in /proc/<pid>/status, so that the lesson can check
+// How a container's capability list reads in /proc/<pid>/status, so that the replay can check
 // the process the runtime started against the securityContext in dist/.
 
 // Bit numbers of the Linux capabilities (include/uapi/linux/capability.h), for reading CapEff.

@@ -1,4 +1,4 @@
-// A real Kubernetes node for the lesson: containerd and runc, a bridge CNI, the kubelet, kube-proxy
+// A real Kubernetes node for the replay: containerd and runc, a bridge CNI, the kubelet, kube-proxy
 // and CoreDNS, with the local control plane, all inside one network namespace this run creates.
 // That namespace has a loopback, an interface for the node's address and the Pods' bridge,
 // and no default route, so nothing the cluster does can reach beyond the machine.
