@@ -229,16 +229,21 @@ export function manifest(file: string): { path: string; shown: string } {
   };
 }
 
-/** The Pod spec of the Deployment in one of dist/'s files, as a plain object. */
-export function podSpecOf(file: string): PodSpec {
-  const { path: file_ } = manifest(file);
-  const docs = parseAllDocuments(fs.readFileSync(file_, 'utf8')).map((doc) => doc.toJSON());
+/** The Deployment in one of dist/'s files, as a plain object. */
+function deploymentOf(file: string): KubeDeploymentProps {
+  const { path: manifestPath } = manifest(file);
+  const docs = parseAllDocuments(fs.readFileSync(manifestPath, 'utf8')).map((doc) => doc.toJSON());
   const deployment: KubeDeploymentProps | undefined = docs.find((doc) => doc?.kind === 'Deployment');
-  const spec = deployment?.spec?.template?.spec;
-  if (!spec?.containers?.[0]) {
-    throw new Error(`${file_} has no Deployment with a container`);
+  if (!deployment?.spec?.template?.spec?.containers?.[0]) {
+    throw new Error(`${manifestPath} has no Deployment with a container`);
   }
-  return spec;
+  return deployment;
 }
+
+/** The Pod spec of the Deployment in one of dist/'s files. */
+export const podSpecOf = (file: string): PodSpec => deploymentOf(file).spec!.template.spec!;
+
+/** The replicas of the Deployment in one of dist/'s files (1 where it leaves them to the API server). */
+export const replicasOf = (file: string): number => deploymentOf(file).spec?.replicas ?? 1;
 
 export const containerOf = (file: string): Container => podSpecOf(file).containers[0];

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as ts from 'typescript';
 import { lineBefore, MOMENTS } from '../e2e/kill-drill';
-import { REPLAY_STEPS } from '../e2e/replay-steps';
+import { HOMEPAGE_LABELS, REPLAY_STEPS } from '../e2e/replay-steps';
 import { isRunning, processStart, readRunState } from '../e2e/run-state';
 
 const root = path.resolve(__dirname, '..');
@@ -14,7 +14,10 @@ describe('the replay steps', () => {
     const readme = read('README.md');
     const lesson = readme.slice(readme.indexOf('## The lesson, step by step'));
     const section = lesson.slice(0, lesson.indexOf('\n## ', 1));
-    const commands = [...new Set([...section.matchAll(/^\s*(kubectl .+)$/gm)].map((m) => m[1].trim()))];
+    // Step names write the homepage Pods' selector as a placeholder, whatever labels the Pods carry.
+    const commands = [...new Set([...section.matchAll(/^\s*(kubectl .+)$/gm)].map((m) => m[1].trim()))].map((command) =>
+      command.replace(/(--selector|-l) \S+/, `$1 ${HOMEPAGE_LABELS}`),
+    );
     // Commands that only show what a learner looks at, with nothing a step could assert beyond its neighbours.
     const lookOnly = commands.filter((command) => / -o wide$/.test(command));
     const replayed = commands
