@@ -90,6 +90,19 @@ export interface ObjectCheckSettings {
   readonly replicas?: WholeNumberRange;
 }
 
+const contexts = new WeakMap<ObjectCheckSettings, ObjectContext>();
+
+/** The context of the object rules for objects with no schema finding, made once per settings. */
+function contextOf(settings: ObjectCheckSettings): ObjectContext {
+  let context = contexts.get(settings);
+  if (context === undefined) {
+    const { schema, customResources, replicas } = settings;
+    context = { schema, customResources, schemaProblemPaths: [], ...(replicas ? { replicas } : {}) };
+    contexts.set(settings, context);
+  }
+  return context;
+}
+
 /** Checks one object (each item, for a List) against every rule's part that needs only it, in registry order. */
 export function checkObjectAlone(doc: ManifestDocument, settings: ObjectCheckSettings): ObjectReport[] {
   if (isList(doc.object)) {
@@ -111,14 +124,11 @@ export function checkObjectAlone(doc: ManifestDocument, settings: ObjectCheckSet
           ];
     });
   }
-  const { schema, customResources, replicas } = settings;
-  const base = { schema, customResources, schemaProblemPaths: [] };
-  const findings: Finding[] = [...(schemaRule.checkObject?.(doc, base) ?? [])];
-  const context: ObjectContext = {
-    ...base,
-    schemaProblemPaths: findings.map((finding) => finding.path),
-    ...(replicas ? { replicas } : {}),
-  };
+  const clean = contextOf(settings);
+  const findings: Finding[] = [...(schemaRule.checkObject?.(doc, clean) ?? [])];
+  // Most objects have no schema finding, and share one context.
+  const context: ObjectContext =
+    findings.length === 0 ? clean : { ...clean, schemaProblemPaths: findings.map((finding) => finding.path) };
   for (const rule of OBJECT_RULES) {
     findings.push(...(rule.checkObject?.(doc, context) ?? []));
   }
@@ -161,14 +171,16 @@ export class ManifestChecker {
   readonly schema: CompiledSchema;
   /** The CustomResourceDefinitions seen, and the custom resources waiting for one. */
   readonly customResources: CustomResourceSchemas;
+  private readonly settings: ObjectCheckSettings;
   private count = 0;
 
-  constructor(private readonly options: CheckOptions = {}) {
+  constructor(options: CheckOptions = {}) {
     this.schema = options.schema ?? kubernetesSchema();
     this.customResources = new CustomResourceSchemas(this.schema, options.missingSchema);
     for (const crd of options.customResourceDefinitions ?? []) {
       this.record(this.customResources.define(crd));
     }
+    this.settings = { schema: this.schema, customResources: this.customResources, replicas: options.replicas };
     const setOptions = { ...options, customResources: this.customResources };
     this.sets = RULE_REGISTRY.flatMap((rule) => (rule.startSet ? [rule.startSet(setOptions)] : []));
   }
@@ -186,8 +198,7 @@ export class ManifestChecker {
 
   /** Checks one object (each item, for a List). */
   check(doc: ManifestDocument): void {
-    const settings = { schema: this.schema, customResources: this.customResources, replicas: this.options.replicas };
-    for (const report of checkObjectAlone(doc, settings)) {
+    for (const report of checkObjectAlone(doc, this.settings)) {
       this.add(report);
     }
   }

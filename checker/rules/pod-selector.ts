@@ -76,12 +76,14 @@ export const podSelectorRule = referenceRule<KeptSelector>({
   remediation: "make the selector's labels those of the Pod template of the workload it is meant for",
   keep(doc: ManifestDocument) {
     const { object } = doc;
-    let selectors: Array<{ path: string; selector: JsonObject }> = [];
+    let selectors: Array<{ path: string; selector: JsonObject }>;
     if (object.kind === 'PodDisruptionBudget') {
       const selector = plainObject(valueAt(object, 'spec.selector'));
       selectors = selector ? [{ path: 'spec.selector', selector }] : [];
     } else if (object.kind === 'NetworkPolicy') {
       selectors = networkPolicySelectors(object);
+    } else {
+      return [];
     }
     const ref = objectRef(object);
     return detached(selectors.filter(({ selector }) => !isEmpty(selector)).map((s) => ({ file: doc.file, ref, ...s })));
