@@ -47,19 +47,27 @@ const runMounts = () =>
     .filter((point) => RUN_FOLDERS.some((folder) => point.startsWith(folder)))
     .sort();
 
+/** The command line of a process, or '' when it is gone. */
+function commandLine(pid: string): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+  } catch {
+    return '';
+  }
+}
+
+const isNodeCommand = (cmdline: string) => NODE_MARKERS.some((marker) => cmdline.includes(marker));
+
 function nodeProcesses(): string[] {
   return fs
     .readdirSync('/proc')
     .filter((entry) => /^\d+$/.test(entry) && Number(entry) !== process.pid)
-    .flatMap((pid) => {
-      try {
-        const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
-        return NODE_MARKERS.some((marker) => cmdline.includes(marker)) ? [`${pid} ${cmdline}`] : [];
-      } catch {
-        return [];
-      }
-    });
+    .map((pid) => `${pid} ${commandLine(pid)}`)
+    .filter(isNodeCommand);
 }
+
+/** A node's listening socket carries this mark: its process names the node's work folder or namespace. */
+const NODE_SOCKET = ' (node)';
 
 function lines(command: string, args: string[]): string[] {
   const result = spawnSync(command, args, { encoding: 'utf8' });
@@ -102,11 +110,12 @@ export function captureMachineState(): MachineState {
     iptables: lines('iptables-save', [])
       .filter((line) => !line.startsWith('#'))
       .map((line) => line.replace(/\[\d+:\d+\]/g, '')),
-    // "tcp 127.0.0.1:8080 node": protocol, address and the program listening.
+    // "tcp 127.0.0.1:8080 kubectl (node)": protocol, address, the program listening, and the mark of the node's.
     listeners: lines('ss', ['-H', '-l', '-n', '-t', '-u', '-p'])
       .map((line) => {
         const [netid, , , , local, , users = ''] = line.split(/\s+/);
-        return `${netid} ${local} ${/\("([^"]+)"/.exec(users)?.[1] ?? '-'}`;
+        const [, program = '-', pid = ''] = /\("([^"]+)",pid=(\d+)/.exec(users) ?? [];
+        return `${netid} ${local} ${program}${pid && isNodeCommand(commandLine(pid)) ? NODE_SOCKET : ''}`;
       })
       .sort(),
     processes: nodeProcesses(),
@@ -140,19 +149,17 @@ export function compareMachineState(before: MachineState, after: MachineState): 
   };
 }
 
-/** Programs of the real node and its Pods, as `ss -p` names them. */
-const NODE_PROGRAMS = /^(containerd.*|runc|localplane|coredns|kubectl|nginx|pause|sleep|sh|curl|nsenter)$/;
-
 /**
  * What a real-node run left on the machine since `before`, one `kind: ± line` each. Other programs
- * on a shared machine open and close sockets meanwhile: their listeners are listed apart.
+ * on a shared machine (another project's control plane, say) open and close sockets meanwhile: only
+ * sockets of processes that name the node's work folder or namespace count; the others are listed apart.
  */
 export function leftoversSince(
   before: MachineState,
   after: MachineState = captureMachineState(),
 ): { leftovers: string[]; otherSockets: string[] } {
   const diff = compareMachineState(before, after);
-  const otherSockets = diff.listeners.filter((line) => !NODE_PROGRAMS.test(line.split(' ').pop() ?? ''));
+  const otherSockets = diff.listeners.filter((line) => !line.endsWith(NODE_SOCKET));
   diff.listeners = diff.listeners.filter((line) => !otherSockets.includes(line));
   const leftovers = (Object.keys(diff) as Array<keyof MachineState>).flatMap((kind) =>
     diff[kind].map((line) => `${kind}: ${line}`),

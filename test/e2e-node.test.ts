@@ -1,5 +1,5 @@
 import { expectedCapEff } from '../e2e/capabilities';
-import { compareMachineState, type MachineState } from '../e2e/machine-state';
+import { compareMachineState, leftoversSince, type MachineState } from '../e2e/machine-state';
 
 describe('the CapEff a container should show', () => {
   it("is the homepage's five added capabilities as the kernel prints them", () => {
@@ -66,5 +66,16 @@ describe('comparing the machine before and after a real-node run', () => {
 
   it('reports what disappeared too', () => {
     expect(compareMachineState(before, { ...before, listeners: [] }).listeners).toEqual(['- tcp 0.0.0.0:22 sshd']);
+  });
+
+  it("counts only the node's own sockets: another program's control plane on the machine is listed apart", () => {
+    const after = {
+      ...before,
+      listeners: [...before.listeners, 'tcp 127.0.0.1:34621 localplane', 'tcp 127.0.0.1:8090 kubectl (node)'],
+    };
+    expect(leftoversSince(before, after)).toEqual({
+      leftovers: ['listeners: + tcp 127.0.0.1:8090 kubectl (node)'],
+      otherSockets: ['+ tcp 127.0.0.1:34621 localplane'],
+    });
   });
 });
