@@ -40,12 +40,16 @@ export function checkWorkloadSelector(doc: ManifestDocument, template: PodTempla
     return [];
   }
   const selector = plainObject(valueAt(doc.object, 'spec.selector'));
+  if (doc.object.kind === 'ReplicationController') {
+    // A plain label map (ValidateReplicationControllerSpec); the API server fills an empty one
+    // with the template's labels, and refuses it when there are none to fill it with.
+    if ((selector === undefined || Object.keys(selector).length === 0) && Object.keys(template.labels).length === 0) {
+      return [findingAt(doc, 'wiring', 'spec.selector', 'is required: the Pod template has no labels to take it from')];
+    }
+    return unmatchedPairs(doc, selector ?? {}, 'spec.selector', template);
+  }
   if (!selector) {
     return [];
-  }
-  if (doc.object.kind === 'ReplicationController') {
-    // A plain label map (ValidateReplicationControllerSpec); the API server fills an empty one with the template's labels.
-    return unmatchedPairs(doc, selector, 'spec.selector', template);
   }
   const matchLabels = plainObject(selector.matchLabels) ?? {};
   const findings = unmatchedPairs(doc, matchLabels, 'spec.selector.matchLabels', template);

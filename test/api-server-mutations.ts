@@ -251,6 +251,9 @@ const MUTATORS: Array<[RuleName, string, (random: Random, object: Json) => boole
       }
       if (object.kind === 'ReplicationController' && random(4) === 0) {
         delete object.spec.selector;
+        if (random(2) === 0) {
+          delete object.spec.template.metadata.labels;
+        }
       }
       return true;
     },

@@ -321,3 +321,18 @@ describe('C. a quoted number as targetPort on a Service with a selector', () => 
     );
   });
 });
+
+describe('C. a ReplicationController without a selector', () => {
+  const rc = (labels: string) =>
+    `apiVersion: v1\nkind: ReplicationController\nmetadata:\n  name: agent\nspec:\n  template:\n    metadata:\n${labels}    spec:\n      containers:\n        - name: agent\n          image: sysdig/agent\n`;
+
+  test('takes its selector from the template labels, as the API server defaults it', () => {
+    expect(validateFolder({ 'rc.yaml': rc('      labels:\n        app: agent\n') }).errors).toEqual([]);
+  });
+
+  test('is refused when the template has no labels to take it from', () => {
+    expect(validateFolder({ 'rc.yaml': rc('      name: x\n') }).errors.join('\n')).toContain(
+      'spec.selector: [wiring] is required: the Pod template has no labels to take it from',
+    );
+  });
+});
