@@ -168,6 +168,9 @@ function hasType(value: unknown, type: string): boolean {
   }
 }
 
+// What Go's encoding/json decodes into []byte: standard base64 with padding (line breaks are skipped).
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
 const got = (value: unknown) => `got ${describeType(value)} ${JSON.stringify(value)}`;
 
 /** Where text was wanted: a boolean or number came from an unquoted YAML scalar (`no`, `on`, `0o22`), which kubectl reads so too. */
@@ -212,6 +215,9 @@ class SchemaWalk {
     if (node.type !== undefined && !hasType(value, node.type)) {
       this.report(`must be ${node.type}, ${got(value)}${node.type === 'string' ? unquotedHint(value) : ''}`);
       return;
+    }
+    if (node.format === 'byte' && typeof value === 'string' && !BASE64.test(value.replace(/[\r\n]/g, ''))) {
+      this.report("must be base64 data (a Secret's `data`; `stringData` takes plain text)");
     }
     if (node.format === 'int32' && typeof value === 'number' && (value < INT32.min || value > INT32.max)) {
       this.report(`must fit in 32 bits, got ${value}`);

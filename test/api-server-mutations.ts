@@ -338,6 +338,19 @@ const MUTATORS: Array<[RuleName, string, (random: Random, object: Json) => boole
   ],
   [
     'schema',
+    'Secret data, base64 or not',
+    (random, object) => {
+      if (object.kind !== 'Secret') {
+        return false;
+      }
+      object.data = {
+        key: pick(random, ['aGVsbG8=', 'aGVsbG8', 'hello', '', 'YQ==', 'YWI=', 'a+b/', '====', 'aGVs\nbG8=', '-_-_']),
+      };
+      return true;
+    },
+  ],
+  [
+    'schema',
     'an unknown field',
     (random, object) => {
       const spec = podSpecOf(object);
