@@ -1,8 +1,9 @@
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ManifestValidationError } from '../checker/validate';
 import { describeAppError, PublishError } from '../lib/synthesis';
-import { root, runSynth } from './synth-process';
+import { root, runSynth, synthCommand } from './synth-process';
 
 describe('an error that stops the app keeps its place', () => {
   test('a TypeError inside a construct prints its type, message and project frames, and exits 1', () => {
@@ -84,5 +85,23 @@ describe('a file that does not parse', () => {
     } finally {
       fs.rmSync(copy, { force: true });
     }
+  }, 30_000);
+});
+
+describe('a reader that goes away', () => {
+  test('the synth command ends with exit code 1 when its output pipe closes early, as under `| head -1`', async () => {
+    const [program, ...args] = synthCommand('test/fixtures/apps/long-output.ts');
+    const child = spawn(program, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.once('data', () => {
+      child.stdout.destroy();
+      child.stderr.destroy();
+    });
+    const ended = new Promise<number | string>((resolve) => {
+      child.once('close', (code, signal) => resolve(code ?? signal ?? 'unknown'));
+    });
+    const deadline = new Promise<string>((resolve) => setTimeout(() => resolve('still running after 20 s'), 20_000));
+    const outcome = await Promise.race([ended, deadline]);
+    child.kill('SIGKILL');
+    expect(outcome).toBe(1);
   }, 30_000);
 });

@@ -94,7 +94,8 @@ let reporting = false;
 
 /**
  * Makes an error thrown anywhere in the app, while building its constructs or
- * while synthesizing, print as `describeAppError` says and exit with code 1.
+ * while synthesizing, print as `describeAppError` says and exit at once with code 1,
+ * also when standard error is a closed pipe.
  * `npm run synth` preloads it (report-app-errors.ts), so that a file that does not even parse is
  * reported too; an entry point run otherwise calls it first thing. Calling it again does nothing.
  */
@@ -104,7 +105,13 @@ export function reportAppErrors(): void {
   }
   reporting = true;
   process.on('uncaughtException', (error) => {
-    process.stderr.write(`${describeAppError(error)}\n`);
-    process.exitCode = 1;
+    // Written synchronously, and the process ends here: a reader that has gone away (`| head -1`)
+    // makes any later write fail too, and an asynchronous failure would come back to this handler.
+    try {
+      fs.writeSync(2, `${describeAppError(error)}\n`);
+    } catch {
+      // Nobody is reading standard error any more; the exit code still tells.
+    }
+    process.exit(1);
   });
 }
