@@ -105,7 +105,7 @@ function parseArguments(args: readonly string[]): CommandArguments | string {
     } else if (args[i] === '-' || !args[i].startsWith('-')) {
       paths.push(args[i]);
     } else {
-      return args[i] === '--help' || args[i] === '-h' ? '' : `unknown option ${args[i]}`;
+      return `unknown option ${args[i]}`;
     }
   }
   const format = values.get('--output') ?? 'text';
@@ -171,6 +171,10 @@ export function runValidateCommand(
     for (const rule of RULE_REGISTRY) {
       output.out(`${rule.name} (${rule.scope}): ${rule.remediation}`);
     }
+    return EXIT_CODES.clean;
+  }
+  if (args.includes('--help') || args.includes('-h')) {
+    output.out(usage(settings.commandName ?? 'manifest-checker', defaultDir, settings.defaultLesson));
     return EXIT_CODES.clean;
   }
   const parsed = parseArguments(args);

@@ -334,6 +334,12 @@ describe('npm run validate on good manifests', () => {
     expect(runValidate('--bogus').code).toBe(2);
     expect(runValidate('dist', '--lesson', 'missing.md')).toMatchObject({ code: 2, err: ['missing.md: no such file'] });
   });
+
+  test('--help prints the usage on standard output and exits 0', () => {
+    const help = runValidate('--help');
+    expect(help).toMatchObject({ code: 0, err: [] });
+    expect(help.out.join('\n')).toMatch(/^usage: .* \[PATH\.\.\.\] \[options\]/);
+  });
 });
 
 describe('schema details', () => {
