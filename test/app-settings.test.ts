@@ -1,8 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { ApiObject, App, type AppProps, JsonPatch, YamlOutputType } from 'cdk8s';
 import { ManifestValidationError } from '../checker/validate';
-import { synthesize, UnsupportedAppSettingError } from '../lib/synthesis';
+import { renderApp, synthesize, UnsupportedAppSettingError } from '../lib/synthesis';
 import { addWorkshopCharts } from '../lib/workshop';
 import { scratchFolderPerTest } from './scratch';
 
@@ -91,5 +93,26 @@ describe('what is published reads back as the constructs rendered it', () => {
       `construct ${ApiObject.of(charts.homepage.deployment).node.path}, rendered "0o022", but the YAML written reads back as 18`,
     );
     expect(fs.existsSync(outdir)).toBe(false);
+  });
+});
+
+describe("a render's scratch folder", () => {
+  test('of a killed synth is removed by the next one; one whose process lives stays', () => {
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    const deadFolder = path.join(os.tmpdir(), `cdk8s-render-${dead.stdout}-killed`);
+    const liveFolder = path.join(os.tmpdir(), `cdk8s-render-${process.pid}-running`);
+    for (const folder of [deadFolder, liveFolder]) {
+      fs.mkdirSync(path.join(folder, 'half'), { recursive: true });
+    }
+    try {
+      const before = fs.readdirSync(os.tmpdir()).filter((entry) => entry.startsWith('cdk8s-render-'));
+      expect(before).toEqual(expect.arrayContaining([path.basename(deadFolder), path.basename(liveFolder)]));
+      renderApp(workshopApp({}).app);
+      expect(fs.existsSync(deadFolder)).toBe(false);
+      expect(fs.existsSync(liveFolder)).toBe(true);
+    } finally {
+      fs.rmSync(liveFolder, { recursive: true, force: true });
+      fs.rmSync(deadFolder, { recursive: true, force: true });
+    }
   });
 });

@@ -49,11 +49,39 @@ function unsupportedSetting(app: App): string | undefined {
   return undefined;
 }
 
+/** Scratch folders are named `cdk8s-render-<pid>-<random>` in the system's temporary folder. */
+const RENDER_PREFIX = 'cdk8s-render-';
+const RENDER_FOLDER = /^cdk8s-render-(\d+)-/;
+
+/** Whether a process with this ID exists (it may be another program that reused the ID). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the scratch folders of synths that were killed while rendering (`kill -9` leaves them):
+ * those whose process no longer exists. A folder whose ID a live process holds is left alone.
+ */
+function removeDeadRenders(): void {
+  for (const entry of fs.readdirSync(os.tmpdir())) {
+    const owner = RENDER_FOLDER.exec(entry);
+    if (owner && !isAlive(Number(owner[1]))) {
+      fs.rmSync(path.join(os.tmpdir(), entry), { recursive: true, force: true });
+    }
+  }
+}
+
 /**
  * Renders the app with cdk8s's own `App.synth()` into a private scratch folder and reads back
  * what it wrote, so that the files are exactly the ones `app.synth()` would write, for every
  * setting of the app, and nothing reaches the real output folder before it is validated.
- * The scratch folder is removed before this returns, also on error.
+ * The scratch folder is removed before this returns, also on error; those of killed synths are
+ * removed by the next render.
  *
  * @returns the files in name order, and every ApiObject of the app rendered to JSON
  * @throws UnsupportedAppSettingError naming the setting, for app settings a flat manifests folder cannot hold;
@@ -64,7 +92,8 @@ export function renderApp(app: App): RenderedApp {
   if (unsupported) {
     throw new UnsupportedAppSettingError(unsupported);
   }
-  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-render-'));
+  removeDeadRenders();
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), `${RENDER_PREFIX}${process.pid}-`));
   const outdir = app.outdir;
   try {
     // `outdir` is read-only in cdk8s's types only: App.synth() reads it when it writes.
