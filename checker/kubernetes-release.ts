@@ -82,13 +82,17 @@ export function latestPatchModule(version: string): string {
     env: { ...process.env, GOFLAGS: '-mod=mod' },
   });
   if (list.error || list.status !== 0) {
-    const cause =
-      (list.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT'
-        ? 'the `go` command is not installed'
-        : (list.error?.message ?? list.stderr.trim().split('\n')[0]);
+    const noGo = (list.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+    const cause = noGo
+      ? 'the `go` command is not installed'
+      : (list.error?.message ?? list.stderr.trim().split('\n')[0]);
+    // Go is there but cannot reach the module (GOPROXY=off, no network): installing it is no answer.
+    const remedy = noGo
+      ? 'Install Go (it fetches the module from the Go module proxy)'
+      : 'Check that Go can reach the Go module proxy (GOPROXY)';
     throw new Error(
       `the Kubernetes ${version} API schema is not cached and cannot be fetched: go list -m -versions k8s.io/kubernetes: ${cause}. ` +
-        'Install Go (it fetches the module from the Go module proxy), or give --openapi FILE, a copy of its api/openapi-spec/swagger.json',
+        `${remedy}, or give --openapi FILE, a copy of its api/openapi-spec/swagger.json`,
     );
   }
   const releases = list.stdout.trim().split(/\s+/).slice(1);

@@ -34,6 +34,25 @@ describe('--kubernetes-version', () => {
     300_000,
   );
 
+  (hasGo ? test : test.skip)(
+    'with Go that cannot reach the module proxy, the error says so instead of "Install Go"',
+    () => {
+      const before = process.env.GOPROXY;
+      process.env.GOPROXY = 'off';
+      try {
+        expect(() => latestPatchModule('1.31')).toThrow(
+          /^the Kubernetes 1\.31 API schema is not cached and cannot be fetched: go list -m -versions k8s\.io\/kubernetes: .*GOPROXY=off.*\. Check that Go can reach the Go module proxy \(GOPROXY\), or give --openapi FILE/,
+        );
+      } finally {
+        if (before === undefined) {
+          delete process.env.GOPROXY;
+        } else {
+          process.env.GOPROXY = before;
+        }
+      }
+    },
+  );
+
   test('--openapi reads a release from its OpenAPI document; a file that is none is named', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openapi-'));
     try {
