@@ -1,12 +1,11 @@
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import {
   downloadKubernetesModule,
   KUBERNETES_VERSION,
   loadOpenApiDefinitions,
   type OpenApiDefinitions,
+  runGo,
   SPEC_IN_MODULE,
   stripDocument,
 } from './openapi-artifact';
@@ -76,26 +75,8 @@ export function releaseName(written: string): string {
  * @throws Error naming the release and the versions the module provides when it has none of it
  */
 export function latestPatchModule(version: string): string {
-  const list = spawnSync('go', ['list', '-m', '-versions', 'k8s.io/kubernetes'], {
-    cwd: os.tmpdir(),
-    encoding: 'utf8',
-    env: { ...process.env, GOFLAGS: '-mod=mod' },
-  });
-  if (list.error || list.status !== 0) {
-    const noGo = (list.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
-    const cause = noGo
-      ? 'the `go` command is not installed'
-      : (list.error?.message ?? list.stderr.trim().split('\n')[0]);
-    // Go is there but cannot reach the module (GOPROXY=off, no network): installing it is no answer.
-    const remedy = noGo
-      ? 'Install Go (it fetches the module from the Go module proxy)'
-      : 'Check that Go can reach the Go module proxy (GOPROXY)';
-    throw new Error(
-      `the Kubernetes ${version} API schema is not cached and cannot be fetched: go list -m -versions k8s.io/kubernetes: ${cause}. ` +
-        `${remedy}, or give --openapi FILE, a copy of its api/openapi-spec/swagger.json`,
-    );
-  }
-  const releases = list.stdout.trim().split(/\s+/).slice(1);
+  const listed = runGo(['list', '-m', '-versions', 'k8s.io/kubernetes'], version);
+  const releases = listed.trim().split(/\s+/).slice(1);
   const patches = releases
     .filter((release) => release.startsWith(`v${version}.`) && !release.includes('-'))
     .sort((a, b) => Number(a.split('.')[2]) - Number(b.split('.')[2]));

@@ -60,41 +60,59 @@ export interface OpenApiSource {
 }
 
 /**
- * The folder of the downloaded module, fetching it through `go mod download` when Go has not cached it.
- * @param module - `k8s.io/kubernetes@vX.Y.Z`
+ * The error of a `go` command that could not fetch what a release's schema needs: the command, its
+ * cause, and what to do, which depends on whether Go is missing or cannot reach the module proxy.
  */
-export function downloadKubernetesModule(module = KUBERNETES_MODULE): string {
-  const release = module.replace(/^.*@v(\d+\.\d+).*$/, '$1');
-  const download = spawnSync('go', ['mod', 'download', '-json', module], {
-    // Outside any Go module, so that no go.mod around decides what is fetched.
+function cannotFetch(release: string, command: string, cause: string, goMissing: boolean): Error {
+  const remedy = goMissing
+    ? 'Install Go (it fetches the module from the Go module proxy)'
+    : 'Check that Go can reach the Go module proxy (GOPROXY)';
+  return new Error(
+    `the Kubernetes ${release} API schema is not cached and cannot be fetched: ${command}: ${cause}. ` +
+      `${remedy}, or give --openapi FILE, a copy of its api/openapi-spec/swagger.json`,
+  );
+}
+
+/**
+ * Runs `go ARGS` outside any Go module, so that no go.mod around decides what is fetched.
+ * @param release - the release whose schema is wanted, for the error
+ * @returns stdout, when the command succeeded or `acceptFailure` is set; stderr in the thrown error
+ * @throws Error (see `cannotFetch`) when Go is missing, or the command fails and `acceptFailure` is unset
+ */
+export function runGo(args: readonly string[], release: string, acceptFailure = false): string {
+  const run = spawnSync('go', args, {
     cwd: os.tmpdir(),
     encoding: 'utf8',
     env: { ...process.env, GOFLAGS: '-mod=mod' },
     maxBuffer: 16 * 1024 * 1024,
   });
-  if (download.error) {
-    const cause =
-      (download.error as NodeJS.ErrnoException).code === 'ENOENT'
-        ? 'the `go` command is not installed'
-        : download.error.message;
-    throw new Error(
-      `the Kubernetes ${release} API schema is not cached and cannot be fetched: ${cause}. ` +
-        `Install Go (it fetches ${module} from the Go module proxy), ` +
-        'or set CHECKER_OPENAPI_SPEC to a copy of its api/openapi-spec/swagger.json',
-    );
+  const command = `go ${args.join(' ')}`;
+  if (run.error) {
+    const goMissing = (run.error as NodeJS.ErrnoException).code === 'ENOENT';
+    throw cannotFetch(release, command, goMissing ? 'the `go` command is not installed' : run.error.message, goMissing);
   }
+  if (run.status !== 0 && !acceptFailure) {
+    throw cannotFetch(release, command, run.stderr.trim().split('\n')[0], false);
+  }
+  return run.stdout;
+}
+
+/**
+ * The folder of the downloaded module, fetching it through `go mod download` when Go has not cached it.
+ * @param module - `k8s.io/kubernetes@vX.Y.Z`
+ */
+export function downloadKubernetesModule(module = KUBERNETES_MODULE): string {
+  const release = module.replace(/^.*@v(\d+\.\d+).*$/, '$1');
+  // `go mod download -json` reports its own failures in its JSON reply, read below.
+  const stdout = runGo(['mod', 'download', '-json', module], release, true);
   let reply: { Dir?: string; Error?: string } = {};
   try {
-    reply = JSON.parse(download.stdout);
+    reply = JSON.parse(stdout);
   } catch {
-    // Reported below with what go printed.
+    // Reported below.
   }
-  if (download.status !== 0 || !reply.Dir) {
-    const said = (reply.Error ?? download.stderr ?? '').trim().split('\n')[0];
-    throw new Error(
-      `the Kubernetes ${release} API schema could not be fetched: go mod download ${module} failed: ${said}. ` +
-        'Check that the Go module proxy is reachable, or set CHECKER_OPENAPI_SPEC to a copy of its api/openapi-spec/swagger.json',
-    );
+  if (!reply.Dir) {
+    throw cannotFetch(release, `go mod download ${module}`, (reply.Error ?? 'no module folder').split('\n')[0], false);
   }
   return reply.Dir;
 }
