@@ -13,37 +13,56 @@ const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const MAX_LABEL_LENGTH = 63;
 const MAX_SUBDOMAIN_LENGTH = 253;
 
-/** A DNS-1123 subdomain: the name rule of Deployments, Pods and most objects. */
-export function dns1123SubdomainProblem(value: string): string | undefined {
-  if (value.length > MAX_SUBDOMAIN_LENGTH) {
-    return `must be at most ${MAX_SUBDOMAIN_LENGTH} characters (DNS-1123 subdomain)`;
+/** A DNS name rule of apimachinery's validation: a length limit, then a pattern, with its words. */
+interface DnsNameRule {
+  readonly name: string;
+  readonly maxLength: number;
+  readonly pattern: RegExp;
+  readonly spelled: string;
+}
+
+function dnsNameProblem(value: string, rule: DnsNameRule): string | undefined {
+  if (value.length > rule.maxLength) {
+    return `must be at most ${rule.maxLength} characters (${rule.name})`;
   }
-  if (!DNS1123_SUBDOMAIN.test(value)) {
-    return 'must be a DNS-1123 subdomain: lower-case letters, digits, "-" and ".", starting and ending with a letter or digit';
+  if (!rule.pattern.test(value)) {
+    return `must be a ${rule.name}: ${rule.spelled}`;
   }
   return undefined;
 }
 
-/** A DNS-1035 label: the name rule of Services, whose names become DNS names. */
+const DNS1123_SUBDOMAIN_RULE: DnsNameRule = {
+  name: 'DNS-1123 subdomain',
+  maxLength: MAX_SUBDOMAIN_LENGTH,
+  pattern: DNS1123_SUBDOMAIN,
+  spelled: 'lower-case letters, digits, "-" and ".", starting and ending with a letter or digit',
+};
+const DNS1035_LABEL_RULE: DnsNameRule = {
+  name: 'DNS-1035 label',
+  maxLength: MAX_LABEL_LENGTH,
+  pattern: DNS1035_LABEL,
+  spelled: 'lower-case letters, digits and "-", starting with a letter and ending with a letter or digit',
+};
+const DNS1123_LABEL_RULE: DnsNameRule = {
+  name: 'DNS-1123 label',
+  maxLength: MAX_LABEL_LENGTH,
+  pattern: DNS1123_LABEL,
+  spelled: 'lower-case letters, digits and "-", starting and ending with a letter or digit',
+};
+
+/** A DNS-1123 subdomain (apimachinery IsDNS1123Subdomain): the name rule of Deployments, Pods and most objects. */
+export function dns1123SubdomainProblem(value: string): string | undefined {
+  return dnsNameProblem(value, DNS1123_SUBDOMAIN_RULE);
+}
+
+/** A DNS-1035 label (apimachinery IsDNS1035Label): the name rule of Services, whose names become DNS names. */
 export function dns1035LabelProblem(value: string): string | undefined {
-  if (value.length > MAX_LABEL_LENGTH) {
-    return `must be at most ${MAX_LABEL_LENGTH} characters (DNS-1035 label)`;
-  }
-  if (!DNS1035_LABEL.test(value)) {
-    return 'must be a DNS-1035 label: lower-case letters, digits and "-", starting with a letter and ending with a letter or digit';
-  }
-  return undefined;
+  return dnsNameProblem(value, DNS1035_LABEL_RULE);
 }
 
 /** A DNS-1123 label (apimachinery IsDNS1123Label): Namespace and StatefulSet names, Service port names. */
 export function dns1123LabelProblem(value: string): string | undefined {
-  if (value.length > MAX_LABEL_LENGTH) {
-    return `must be at most ${MAX_LABEL_LENGTH} characters (DNS-1123 label)`;
-  }
-  if (!DNS1123_LABEL.test(value)) {
-    return 'must be a DNS-1123 label: lower-case letters, digits and "-", starting and ending with a letter or digit';
-  }
-  return undefined;
+  return dnsNameProblem(value, DNS1123_LABEL_RULE);
 }
 
 /**
