@@ -7,14 +7,7 @@ import { ManifestValidationError } from '../checker/validate';
 import { renderApp, synthesize, UnsupportedAppSettingError } from '../lib/synthesis';
 import { addWorkshopCharts } from '../lib/workshop';
 import { scratchFolderPerTest } from './scratch';
-
-const readTree = (dir: string) =>
-  Object.fromEntries(
-    fs
-      .readdirSync(dir)
-      .sort()
-      .map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]),
-  );
+import { readFolder } from './synth-process';
 
 const workshopApp = (props: AppProps) => {
   const app = new App(props);
@@ -36,8 +29,8 @@ describe('synthesize honours the App settings as app.synth() does', () => {
       const published = path.join(scratch(), 'published');
       const { app } = workshopApp({ yamlOutputType: type, outputFileExtension: extension });
       synthesize(app, { outdir: published, log: () => undefined });
-      expect(readTree(published)).toEqual(readTree(expected));
-      expect(Object.keys(readTree(published)).every((file) => file.endsWith(extension))).toBe(true);
+      expect(readFolder(published)).toEqual(readFolder(expected));
+      expect(Object.keys(readFolder(published)).every((file) => file.endsWith(extension))).toBe(true);
     },
   );
 
